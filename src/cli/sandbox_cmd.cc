@@ -1,0 +1,113 @@
+// cordon - `cordon sandbox linux`.
+#include "cli/sandbox_cmd.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+#include "policy/writable_roots.h"
+#include "sandbox/launch.h"
+#include "sandbox/plan.h"
+#include "util/exit_codes.h"
+
+extern char** environ;
+
+namespace cordon::cli {
+namespace {
+
+void say(const std::string& msg) {
+  std::fprintf(stderr, "cordon: %s\n", msg.c_str());
+}
+
+}  // namespace
+
+void add_config_flags(CLI::App& app, config::CliOptions& o) {
+  app.add_option("-c,--config", o.overrides,
+                 "Override a config value: key=value (dotted key; value parsed as TOML, else "
+                 "taken as a string). Repeatable.")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  auto* sandbox = app.add_option_function<std::string>(
+                         "-s,--sandbox", [&o](const std::string& v) { o.sandbox_mode = v; },
+                         "Sandbox mode: read-only, workspace-write or danger-full-access")
+                      ->type_name("MODE");
+  app.add_option_function<std::string>(
+         "-a,--ask-for-approval", [&o](const std::string& v) { o.approval_policy = v; },
+         "Approval policy: untrusted, on-request, never")
+      ->type_name("POLICY");
+  auto* full_auto =
+      app.add_flag("--full-auto", o.full_auto,
+                   "Shorthand for --sandbox workspace-write --ask-for-approval on-request");
+  auto* yolo = app.add_flag("--dangerously-bypass-approvals-and-sandbox,--yolo", o.yolo,
+                            "Run without any sandbox and without approvals (not recommended)");
+  full_auto->excludes(yolo);
+  sandbox->excludes(full_auto);
+  sandbox->excludes(yolo);
+  app.add_option_function<std::string>(
+         "--profile", [&o](const std::string& v) { o.profile = v; },
+         "Use the settings of [profiles.NAME]")
+      ->type_name("NAME");
+  app.add_option("--add-dir", o.add_dirs, "Make DIR writable too (workspace-write). Repeatable.")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
+  app.add_option_function<std::string>(
+         "-C,--cd", [&o](const std::string& v) { o.cd = v; },
+         "Workspace and working directory of the command (default: the current directory)")
+      ->type_name("DIR");
+  app.add_flag("--strict-config", o.strict_config, "Treat unknown config keys as errors");
+}
+
+int run_sandbox(const SandboxArgs& args) {
+  if (args.command.empty()) {
+    say("no command given; usage: cordon sandbox linux [OPTIONS] -- COMMAND [ARGS...]");
+    return exit_code::kUsage;
+  }
+  char cwd_buf[PATH_MAX];
+  if (::getcwd(cwd_buf, sizeof cwd_buf) == nullptr) {
+    say("cannot determine the current directory");
+    return exit_code::kUsage;
+  }
+  RealFileSystem fs;
+  config::LoadInputs in;
+  in.system_config = config::kSystemConfigPath;
+  in.user_config =
+      config::default_user_config_path(std::getenv("CORDON_HOME"), std::getenv("HOME"));
+  in.process_cwd = cwd_buf;
+  in.cli = args.config;
+  auto cfg = config::load(in, fs);
+  if (!cfg) {
+    say(cfg.error().describe());
+    return exit_code::kConfig;
+  }
+  for (const auto& w : cfg->warnings) say("warning: " + w);
+
+  auto roots = policy::writable_roots(*cfg, std::getenv("TMPDIR"), fs);
+  if (!roots) {
+    say("sandbox setup failed: " + roots.error().describe());
+    return exit_code::kSandboxSetup;
+  }
+  for (const auto& w : roots->warnings) say("warning: " + w);
+
+  sandbox::ExecRequest req{args.command, cfg->workspace};
+  auto plan = sandbox::make_plan(*cfg, *roots, req);
+  if (!plan) {
+    say(plan.error().describe());
+    return exit_code::kConfig;
+  }
+  if (plan->unwrapped) say("danger-full-access: running the command without a sandbox");
+
+  sandbox::LaunchContext ctx;
+  if (auto exe = fs.realpath("/proc/self/exe")) ctx.cordon_exe = *exe;
+  for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
+  ctx.path_env = std::getenv("PATH");
+  auto rc = sandbox::launch(*plan, ctx, fs);
+  if (!rc) {
+    say("sandbox setup failed; the command did not run: " + rc.error().describe());
+    return exit_code::kSandboxSetup;
+  }
+  return *rc;
+}
+
+}  // namespace cordon::cli

@@ -1,0 +1,86 @@
+// cordon - seccomp filter.
+#include "sandbox/linux/seccomp_filter.h"
+
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+
+namespace cordon::sandbox::linux {
+namespace {
+
+struct Ctx {
+  scmp_filter_ctx ctx = nullptr;
+  ~Ctx() {
+    if (ctx != nullptr) seccomp_release(ctx);
+  }
+};
+
+Status check(int rc, const char* what) {
+  if (rc == 0) return Ok{};
+  return Error{std::string("seccomp: ") + what, -rc};
+}
+
+}  // namespace
+
+std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
+  if (s == to_string(SeccompMode::Baseline)) return SeccompMode::Baseline;
+  if (s == to_string(SeccompMode::NetworkOff)) return SeccompMode::NetworkOff;
+  return std::nullopt;
+}
+
+Status install_seccomp(SeccompMode mode) {
+  Ctx c;
+  c.ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (c.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
+  // Foreign architectures (and x32 on x86_64) are not in the filter: kill.
+  if (auto s = check(seccomp_attr_set(c.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS),
+                     "set the bad-architecture action");
+      !s) {
+    return s;
+  }
+  const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+  for (int sys :
+       {SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+        SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)}) {
+    if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 0), "add a baseline rule"); !s) return s;
+  }
+  // Terminal injection: pushing input into the caller's terminal.
+  for (unsigned long req :
+       {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+    if (auto s = check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(ioctl), 1,
+                                        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, req)),
+                       "add the terminal rule");
+        !s) {
+      return s;
+    }
+  }
+  if (mode == SeccompMode::NetworkOff) {
+    for (int sys : {SCMP_SYS(socket), SCMP_SYS(socketpair)}) {
+      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 1,
+                                          SCMP_A0_32(SCMP_CMP_NE, static_cast<uint32_t>(AF_UNIX))),
+                         "add a socket-family rule");
+          !s) {
+        return s;
+      }
+    }
+    for (int sys : {SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept),
+                    SCMP_SYS(accept4)}) {
+      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 0), "add a network rule"); !s) {
+        return s;
+      }
+    }
+    // A datagram sent to an address reaches sockets outside like connect() would.
+    if (auto s =
+            check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(sendto), 1, SCMP_A4_64(SCMP_CMP_NE, 0)),
+                  "add the sendto rule");
+        !s) {
+      return s;
+    }
+  }
+  return check(seccomp_load(c.ctx), "load the filter");
+}
+
+}  // namespace cordon::sandbox::linux

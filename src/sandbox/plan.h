@@ -1,0 +1,70 @@
+// cordon - SandboxPlan: pure data describing the boundary for one command.
+// Built from the effective config and the resolved writable roots; turned into
+// a backend's invocation (bwrap arguments today) by the launcher.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/types.h"
+#include "policy/writable_roots.h"
+#include "util/result.h"
+
+namespace cordon::sandbox {
+
+enum class NetworkMode { Off, Full };
+enum class SeccompMode {
+  Baseline,    // ptrace, process_vm_*, io_uring_*, terminal injection: EPERM
+  NetworkOff,  // Baseline + every socket family but AF_UNIX, connect/bind/listen/accept*
+};
+
+const char* to_string(NetworkMode m);
+const char* to_string(SeccompMode m);
+
+struct MountOp {
+  enum class Kind {
+    RoBind,    // read-only bind of a host path onto itself
+    Bind,      // read-write bind of a host path onto itself
+    Dev,       // fresh minimal /dev
+    Proc,      // fresh /proc for the new pid namespace
+    StubMask,  // read-only bind of an empty directory cordon creates for a missing
+               // protected path (removed again after the run)
+  };
+  Kind kind;
+  std::string path;
+
+  bool operator==(const MountOp&) const = default;
+};
+
+struct EnvEdit {
+  std::string name;
+  std::optional<std::string> value;  // nullopt: unset
+
+  bool operator==(const EnvEdit&) const = default;
+};
+
+struct SandboxPlan {
+  bool unwrapped = false;  // danger-full-access: the command runs without any sandbox
+  config::SandboxMode mode = config::SandboxMode::ReadOnly;
+  std::vector<MountOp> mounts;     // applied in order
+  std::vector<std::string> stubs;  // paths of the StubMask mounts
+  std::vector<policy::WritableRoot> writable_roots;
+  NetworkMode network = NetworkMode::Off;
+  SeccompMode seccomp = SeccompMode::NetworkOff;
+  std::vector<EnvEdit> env;
+  std::string cwd;
+  std::vector<std::string> argv;
+};
+
+struct ExecRequest {
+  std::vector<std::string> argv;
+  std::string cwd;  // absolute; the command's working directory
+};
+
+// The plan, or an error when the requested boundary cannot be expressed
+// (for example a domain-filtered network, which this version cannot enforce).
+Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
+                              const policy::WritableRootsResult& roots, const ExecRequest& req);
+
+}  // namespace cordon::sandbox
