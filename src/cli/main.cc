@@ -1,6 +1,8 @@
 // cordon - entry point: wiring only.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -43,7 +45,9 @@ Split split_at_separator(int argc, char** argv) {
 int main(int argc, char** argv) {
   // The inner stage runs inside the sandbox on every command: keep it off the CLI parser.
   if (argc >= 2 && std::strcmp(argv[1], cordon::sandbox::linux::kInnerStageArg) == 0) {
-    return cordon::sandbox::linux::run_inner_stage(argc, argv);
+    // _exit: nothing to flush, and no exit-time hooks (a sanitizer's leak check would
+    // need ptrace, which the seccomp filter now refuses).
+    ::_exit(cordon::sandbox::linux::run_inner_stage(argc, argv));
   }
 
   CLI::App app{"cordon: the sandbox-and-approvals layer for AI coding agents"};

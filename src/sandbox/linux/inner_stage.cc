@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sandbox/linux/seccomp_filter.h"
@@ -59,15 +60,15 @@ std::string resolve_program(const std::string& prog, int* err) {
     return prog;
   }
   const char* path_env = std::getenv("PATH");
-  std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  size_t i = 0;
+  const std::string_view path(path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin");
   std::string first_noexec;
+  size_t i = 0;
   while (i <= path.size()) {
     size_t j = path.find(':', i);
-    if (j == std::string::npos) j = path.size();
-    std::string dir = path.substr(i, j - i);
-    if (dir.empty()) dir = ".";
-    std::string cand = dir + "/" + prog;
+    if (j == std::string_view::npos) j = path.size();
+    std::string cand(j > i ? path.substr(i, j - i) : std::string_view("."));
+    cand += '/';
+    cand += prog;
     if (::access(cand.c_str(), X_OK) == 0) {
       *err = 0;
       return cand;

@@ -1,0 +1,3 @@
+// cordon - the one translation unit that compiles toml++'s implementation.
+#define TOML_IMPLEMENTATION
+#include <toml++/toml.h>
