@@ -1,6 +1,8 @@
 // cordon - building the SandboxPlan.
 #include "sandbox/plan.h"
 
+#include "util/paths.h"
+
 namespace cordon::sandbox {
 
 const char* to_string(NetworkMode m) {
@@ -37,11 +39,15 @@ Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
   }
 
   plan.seccomp = network_on ? SeccompMode::Baseline : SeccompMode::NetworkOff;
+  // Read-only root, then the writable roots with their protected paths, then fresh /dev
+  // and /proc (so a writable root such as "/" cannot bring back the host's), then any
+  // writable root inside /dev or /proc (such as /dev/shm), which must go on top of them.
   plan.mounts.push_back({MountOp::Kind::RoBind, "/"});
-  plan.mounts.push_back({MountOp::Kind::Dev, "/dev"});
-  plan.mounts.push_back({MountOp::Kind::Proc, "/proc"});
   plan.writable_roots = roots.roots;
-  for (const auto& root : roots.roots) {
+  auto in_pseudo_fs = [](const std::string& p) {
+    return paths::is_within(p, "/dev") || paths::is_within(p, "/proc");
+  };
+  auto add_root = [&plan](const policy::WritableRoot& root) {
     plan.mounts.push_back({MountOp::Kind::Bind, root.path});
     for (const auto& p : root.protected_paths) {
       if (p.kind == policy::ProtectedPath::Kind::Missing) {
@@ -51,6 +57,14 @@ Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
         plan.mounts.push_back({MountOp::Kind::RoBind, p.path});
       }
     }
+  };
+  for (const auto& root : roots.roots) {
+    if (!in_pseudo_fs(root.path)) add_root(root);
+  }
+  plan.mounts.push_back({MountOp::Kind::Dev, "/dev"});
+  plan.mounts.push_back({MountOp::Kind::Proc, "/proc"});
+  for (const auto& root : roots.roots) {
+    if (in_pseudo_fs(root.path)) add_root(root);
   }
   plan.env.push_back({"CORDON_SANDBOX", "linux"});
   plan.env.push_back({"CORDON_SANDBOX_NETWORK_DISABLED",

@@ -1,6 +1,8 @@
 // cordon - bwrap lookup.
 #include "sandbox/linux/bwrap_locate.h"
 
+#include <algorithm>
+
 #include "util/paths.h"
 
 namespace cordon::sandbox::linux {
@@ -23,7 +25,9 @@ Result<std::string> find_bwrap(const char* path_env, const std::vector<std::stri
     bool inside = false;
     for (const auto& root : writable_roots) inside = inside || paths::is_within(*real, root);
     if (inside) {
-      skipped.push_back(*real);
+      if (std::find(skipped.begin(), skipped.end(), *real) == skipped.end()) {
+        skipped.push_back(*real);
+      }
       continue;
     }
     return *real;
