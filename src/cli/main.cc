@@ -86,6 +86,14 @@ int main(int argc, char** argv) {
   if (linux_cmd->parsed()) {
     // The command starts at the first argument that is not an option of ours, or after "--".
     sargs.command = linux_cmd->remaining();
+    if (!sargs.command.empty() && sargs.command.front().size() > 1 &&
+        sargs.command.front()[0] == '-') {
+      std::fprintf(stderr,
+                   "cordon: unknown option '%s'\nRun 'cordon sandbox linux --help' for usage; put "
+                   "the command after '--' if it starts with '-'.\n",
+                   sargs.command.front().c_str());
+      return cordon::exit_code::kUsage;
+    }
     if (!sargs.command.empty() && split.had_separator) sargs.command.push_back("--");
     sargs.command.insert(sargs.command.end(), split.command.begin(), split.command.end());
     return cordon::cli::run_sandbox(sargs);
