@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -20,7 +21,10 @@ constexpr size_t kMaxConfigBytes = 4 << 20;
 struct Layer {
   std::string name;  // file path, "-c 'k=v'", or "--sandbox"
   bool is_file = false;
-  toml::table table;
+  // The parsed document, shared by the layers cut from it (a profile is a sub-table of its
+  // file's document; pointing into it keeps the source positions, which copies lose).
+  std::shared_ptr<toml::table> doc;
+  const toml::table* table = nullptr;
   std::string prefix;  // "profile 'x' " for a profile layer
 
   std::string where(const toml::source_region& src) const {
@@ -155,7 +159,7 @@ class Applier {
 
   // Validates a whole layer and applies its settings (Top scope).
   Status apply(const Layer& layer, Scope scope, const std::string& key_prefix = "") {
-    return apply_table(layer, layer.table, scope, key_prefix);
+    return apply_table(layer, *layer.table, scope, key_prefix);
   }
 
   Status apply_table(const Layer& L, const toml::table& t, Scope scope,
@@ -210,7 +214,7 @@ class Applier {
     if (key == "default_permissions" || key == "permissions") {
       return unsupported(L, full, v, "permission profiles");
     }
-    if (key == "network_proxy") return apply_network_proxy_table(L, full, v);
+    if (key == "network_proxy") return apply_proxy_enabled(L, full, v);
     if (scope == Scope::Top && key == "profile") {
       return expect_type(L, full, v, toml::node_type::string, "a string");
     }
@@ -391,10 +395,6 @@ class Applier {
     return Ok{};
   }
 
-  Status apply_network_proxy_table(const Layer& L, const std::string& full, const toml::node& v) {
-    return apply_proxy_enabled(L, full, v);
-  }
-
   Status validate_profiles(const Layer& L, const std::string& full, const toml::node& v) {
     if (auto s = expect_type(L, full, v, toml::node_type::table, "a table of profiles"); !s) {
       return s;
@@ -426,7 +426,9 @@ Result<std::optional<Layer>> read_file_layer(const std::string& path, const File
   layer.name = path;
   layer.is_file = true;
   try {
-    layer.table = toml::parse(std::string_view(*text), std::string_view(path));
+    layer.doc =
+        std::make_shared<toml::table>(toml::parse(std::string_view(*text), std::string_view(path)));
+    layer.table = layer.doc.get();
   } catch (const toml::parse_error& e) {
     const auto& b = e.source().begin;
     return Error{path + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
@@ -439,7 +441,9 @@ Layer flag_layer(const std::string& flag,
                  std::initializer_list<std::pair<const char*, std::string>> kv) {
   Layer l;
   l.name = flag;
-  for (const auto& [k, v] : kv) l.table.insert_or_assign(k, v);
+  l.doc = std::make_shared<toml::table>();
+  for (const auto& [k, v] : kv) l.doc->insert_or_assign(k, v);
+  l.table = l.doc.get();
   return l;
 }
 
@@ -481,7 +485,8 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
     if (!t) return t.error();
     Layer l;
     l.name = "-c '" + text + "'";
-    l.table = std::move(*t);
+    l.doc = std::make_shared<toml::table>(std::move(*t));
+    l.table = l.doc.get();
     overrides.push_back(std::move(l));
   }
 
@@ -496,7 +501,7 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
   const toml::node* selected_node = nullptr;
   for (const auto* group : {&files, &overrides}) {
     for (const Layer& l : *group) {
-      if (const toml::node* n = l.table.get("profile"); n != nullptr && n->is_string()) {
+      if (const toml::node* n = l.table->get("profile"); n != nullptr && n->is_string()) {
         selected = Setting<std::string>{*n->value<std::string>(), l.origin(*n)};
         selected_by = &l;
         selected_node = n;
@@ -512,7 +517,7 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
     std::vector<Layer> profile_layers;
     for (const auto* group : {&files, &overrides}) {
       for (const Layer& l : *group) {
-        const toml::table* profiles = l.table.get_as<toml::table>("profiles");
+        const toml::table* profiles = l.table->get_as<toml::table>("profiles");
         if (profiles == nullptr) continue;
         for (auto&& [k, v] : *profiles) {
           if (std::find(defined.begin(), defined.end(), k.str()) == defined.end()) {
@@ -523,7 +528,8 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
           pl.name = l.name;
           pl.is_file = l.is_file;
           pl.prefix = "profile '" + selected->value + "' at ";
-          pl.table = *v.as_table();
+          pl.doc = l.doc;
+          pl.table = v.as_table();
           profile_layers.push_back(std::move(pl));
         }
       }
@@ -536,11 +542,14 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
       return Error{where + ": no profile named '" + selected->value + "' (" + known + ")" +
                    did_you_mean(selected->value, defined)};
     }
+    // Already validated (and warned about) with the file that holds it.
+    const size_t warnings_before = out.warnings.size();
     for (const Layer& pl : profile_layers) {
       if (auto s = apply.apply(pl, Scope::Profile, "profiles." + selected->value); !s) {
         return s.error();
       }
     }
+    out.warnings.resize(warnings_before);
     out.profile = selected;
   }
 

@@ -30,6 +30,11 @@ Result<toml::table> parse_override(std::string_view text) {
   }
   std::string key(text.substr(0, eq));
   std::string value(text.substr(eq + 1));
+  // Like Codex: spaces around the value do not belong to it ("k = v" means "v").
+  const auto first = value.find_first_not_of(" \t");
+  value = first == std::string::npos
+              ? ""
+              : value.substr(first, value.find_last_not_of(" \t") - first + 1);
   if (key.find_first_of("\r\n#") != std::string::npos) {
     return override_error(text, "the key must be a dotted TOML key such as a.b.c");
   }

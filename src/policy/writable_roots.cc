@@ -29,6 +29,23 @@ std::optional<std::string> gitdir_target(const std::string& dotgit, const FileSy
   return paths::join(paths::parent(dotgit), target);
 }
 
+// The shortest prefix of `path` that does not exist; nullopt when an existing prefix is
+// not a plain directory (a symlink could be re-pointed: nothing sound to mask).
+std::optional<std::string> first_missing_component(const std::string& path, const FileSystem& fs) {
+  std::string prefix;
+  size_t i = 1;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    prefix = path.substr(0, j);
+    const FileType t = fs.lstat_type(prefix);
+    if (t == FileType::Missing) return prefix;
+    if (t != FileType::Directory) return std::nullopt;
+    i = j + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<std::vector<ProtectedPath>> protected_paths(const std::string& root, const FileSystem& fs) {
@@ -52,6 +69,9 @@ Result<std::vector<ProtectedPath>> protected_paths(const std::string& root, cons
       if (auto target = gitdir_target(p, fs)) {
         if (auto real = fs.realpath(*target)) {
           out.push_back({*real, ProtectedPath::Kind::Existing, "gitdir of " + p});
+        } else if (auto missing = first_missing_component(*target, fs)) {
+          // A gitdir that does not exist yet must not be created with hooks in it.
+          out.push_back({*missing, ProtectedPath::Kind::Missing, "gitdir of " + p});
         }
       }
     }
@@ -101,6 +121,25 @@ Result<WritableRootsResult> writable_roots(const config::EffectiveConfig& cfg,
   std::stable_sort(res.roots.begin(), res.roots.end(), [](const auto& a, const auto& b) {
     return paths::depth(a.path) < paths::depth(b.path);
   });
+  // A missing path the command could not create anyway needs no mask (and no directory
+  // created for one): outside every writable root, or inside an existing protected path.
+  std::vector<std::string> existing;
+  for (const auto& root : res.roots) {
+    for (const auto& p : root.protected_paths) {
+      if (p.kind == ProtectedPath::Kind::Existing) existing.push_back(p.path);
+    }
+  }
+  auto under_any = [](const std::string& p, const auto& dirs, auto dir_of) {
+    return std::any_of(dirs.begin(), dirs.end(),
+                       [&](const auto& d) { return paths::is_within(p, dir_of(d)); });
+  };
+  for (auto& root : res.roots) {
+    std::erase_if(root.protected_paths, [&](const ProtectedPath& p) {
+      if (p.kind != ProtectedPath::Kind::Missing) return false;
+      return !under_any(p.path, res.roots, [](const WritableRoot& r) { return r.path; }) ||
+             under_any(p.path, existing, [](const std::string& e) { return e; });
+    });
+  }
   return res;
 }
 

@@ -1,6 +1,8 @@
 // cordon - building the SandboxPlan.
 #include "sandbox/plan.h"
 
+#include <algorithm>
+
 #include "util/paths.h"
 
 namespace cordon::sandbox {
@@ -39,32 +41,41 @@ Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
   }
 
   plan.seccomp = network_on ? SeccompMode::Baseline : SeccompMode::NetworkOff;
-  // Read-only root, then the writable roots with their protected paths, then fresh /dev
-  // and /proc (so a writable root such as "/" cannot bring back the host's), then any
-  // writable root inside /dev or /proc (such as /dev/shm), which must go on top of them.
+  // The read-only root; then every writable root and every protected path, shallow
+  // first, so a protected path is never uncovered by another root's later read-write bind
+  // (a gitdir inside an --add-dir, say); at equal depth the read-write bind goes last, so a
+  // writable root named explicitly wins over the same path's protection. Fresh /dev and /proc
+  // follow (a writable "/" must not bring back the host's), and writable roots inside
+  // /dev or /proc (such as /dev/shm) go on top of them.
   plan.mounts.push_back({MountOp::Kind::RoBind, "/"});
   plan.writable_roots = roots.roots;
   auto in_pseudo_fs = [](const std::string& p) {
     return paths::is_within(p, "/dev") || paths::is_within(p, "/proc");
   };
-  auto add_root = [&plan](const policy::WritableRoot& root) {
-    plan.mounts.push_back({MountOp::Kind::Bind, root.path});
-    for (const auto& p : root.protected_paths) {
-      if (p.kind == policy::ProtectedPath::Kind::Missing) {
-        plan.mounts.push_back({MountOp::Kind::StubMask, p.path});
-        plan.stubs.push_back(p.path);
-      } else {
-        plan.mounts.push_back({MountOp::Kind::RoBind, p.path});
+  for (bool pseudo : {false, true}) {
+    std::vector<MountOp> ops;
+    for (const auto& root : roots.roots) {
+      if (in_pseudo_fs(root.path) != pseudo) continue;
+      ops.push_back({MountOp::Kind::Bind, root.path});
+      for (const auto& p : root.protected_paths) {
+        const bool missing = p.kind == policy::ProtectedPath::Kind::Missing;
+        ops.push_back({missing ? MountOp::Kind::StubMask : MountOp::Kind::RoBind, p.path});
       }
     }
-  };
-  for (const auto& root : roots.roots) {
-    if (!in_pseudo_fs(root.path)) add_root(root);
-  }
-  plan.mounts.push_back({MountOp::Kind::Dev, "/dev"});
-  plan.mounts.push_back({MountOp::Kind::Proc, "/proc"});
-  for (const auto& root : roots.roots) {
-    if (in_pseudo_fs(root.path)) add_root(root);
+    std::stable_sort(ops.begin(), ops.end(), [](const MountOp& a, const MountOp& b) {
+      const int da = paths::depth(a.path), db = paths::depth(b.path);
+      if (da != db) return da < db;
+      return a.kind != MountOp::Kind::Bind && b.kind == MountOp::Kind::Bind;
+    });
+    for (const MountOp& op : ops) {
+      if (std::find(plan.mounts.begin(), plan.mounts.end(), op) != plan.mounts.end()) continue;
+      plan.mounts.push_back(op);
+      if (op.kind == MountOp::Kind::StubMask) plan.stubs.push_back(op.path);
+    }
+    if (!pseudo) {
+      plan.mounts.push_back({MountOp::Kind::Dev, "/dev"});
+      plan.mounts.push_back({MountOp::Kind::Proc, "/proc"});
+    }
   }
   plan.env.push_back({"CORDON_SANDBOX", "linux"});
   plan.env.push_back({"CORDON_SANDBOX_NETWORK_DISABLED",
