@@ -10,6 +10,7 @@
 
 #include "config/overrides.h"
 #include "config/suggest.h"
+#include "config/toml_guard.h"
 #include "util/paths.h"
 
 namespace cordon::config {
@@ -425,6 +426,10 @@ Result<std::optional<Layer>> read_file_layer(const std::string& path, const File
   Layer layer;
   layer.name = path;
   layer.is_file = true;
+  if (auto bad = toml_guard(*text)) {
+    return Error{path + ":" + std::to_string(bad->line) + ":" + std::to_string(bad->column) +
+                 ": TOML syntax error: " + bad->message};
+  }
   try {
     layer.doc =
         std::make_shared<toml::table>(toml::parse(std::string_view(*text), std::string_view(path)));

@@ -1,6 +1,8 @@
 // cordon - `-c key=value` parsing.
 #include "config/overrides.h"
 
+#include "config/toml_guard.h"
+
 #include <string>
 
 namespace cordon::config {
@@ -40,8 +42,12 @@ Result<toml::table> parse_override(std::string_view text) {
   }
   // Parse the key alone first, with a placeholder value, so a bad key is reported as such.
   toml::table shape;
+  const std::string key_doc = key + " = 0";
+  if (toml_guard(key_doc)) {
+    return override_error(text, "'" + key + "' is not a valid dotted TOML key such as a.b.c");
+  }
   try {
-    const std::string doc = key + " = 0";
+    const std::string& doc = key_doc;
     shape = toml::parse(std::string_view(doc), std::string_view("-c"));
   } catch (const toml::parse_error&) {
     return override_error(text, "'" + key + "' is not a valid dotted TOML key such as a.b.c");
@@ -50,9 +56,10 @@ Result<toml::table> parse_override(std::string_view text) {
     return override_error(text, "expected key=value");
   }
   // A value with a line break could smuggle in further keys: take it as a string.
-  if (value.find_first_of("\r\n") == std::string::npos) {
+  const std::string value_doc = key + " = " + value;
+  if (value.find_first_of("\r\n") == std::string::npos && !toml_guard(value_doc)) {
     try {
-      const std::string doc = key + " = " + value;
+      const std::string& doc = value_doc;
       toml::table parsed = toml::parse(std::string_view(doc), std::string_view("-c"));
       if (single_leaf(parsed) != nullptr) return parsed;
     } catch (const toml::parse_error&) {
