@@ -226,10 +226,14 @@ Result<int> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
     if (fds[2].revents != 0 || bwrap_done) err_open = err_open && drain(err_r.fd, errtext);
     if (fds[3].revents != 0 || bwrap_done) {
       info_open = info_open && drain(info_r.fd, info);
-      if (sandbox_pid == 0 && (sandbox_pid = parse_child_pid(info)) != 0) {
-        for (int s : pending) ::kill(sandbox_pid, s);
-        pending.clear();
-      }
+      if (sandbox_pid == 0) sandbox_pid = parse_child_pid(info);
+    }
+    // The sandbox's pid 1 takes signals only once the inner stage has blocked them (before
+    // that the kernel drops them: init with the default action); it says "R" after that.
+    const bool inner_ready = !status.empty() && status[0] == 'R';
+    if (inner_ready && sandbox_pid != 0 && !pending.empty()) {
+      for (int s : pending) ::kill(sandbox_pid, s);
+      pending.clear();
     }
     forward_err();
     if (bwrap_done) {
@@ -241,7 +245,7 @@ Result<int> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
       while (::read(sfd.fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
         const int sig = static_cast<int>(si.ssi_signo);
         if (sig == SIGCHLD) continue;
-        if (sandbox_pid != 0) {
+        if (sandbox_pid != 0 && !status.empty() && status[0] == 'R') {
           ::kill(sandbox_pid, sig);
         } else {
           pending.push_back(sig);

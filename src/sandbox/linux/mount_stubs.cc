@@ -46,16 +46,17 @@ MountStubs::MountStubs(MountStubs&& o) noexcept
   o.janitor_pipe_ = -1;
 }
 
-Status MountStubs::hold(const std::string& path, bool may_create) {
+Status MountStubs::hold(const std::string& path, bool planned_missing) {
   bool created = false;
   for (int attempt = 0; attempt < kMaxTries; ++attempt) {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       if (errno != ENOENT) {
-        if (!may_create && errno == ENOTDIR) return Ok{};  // a file: nothing to guard
+        if (!planned_missing && errno == ENOTDIR) return Ok{};  // a file: nothing to guard
         return sys_error("protected path " + path + ": cannot open it");
       }
-      if (!may_create) return Error{"protected path " + path + " disappeared while starting"};
+      // Missing now, also when it existed as the plan was made (another run's mask,
+      // removed since): it must be masked all the same.
       if (::mkdir(path.c_str(), 0755) == 0) {
         created = true;
         continue;
@@ -81,13 +82,16 @@ Status MountStubs::hold(const std::string& path, bool may_create) {
 Result<MountStubs> MountStubs::prepare(const std::vector<std::string>& stubs,
                                        const std::vector<std::string>& guard) {
   MountStubs m;
+  Status st = Ok{};
   for (const auto& p : stubs) {
-    if (auto s = m.hold(p, true); !s) return s.error();
+    if (st) st = m.hold(p, true);
   }
   for (const auto& p : guard) {
-    if (auto s = m.hold(p, false); !s) return s.error();
+    if (st) st = m.hold(p, false);
   }
+  // Also on failure: what was created so far must go, even while another run holds it.
   m.start_janitor();
+  if (!st) return st.error();
   return m;
 }
 

@@ -29,9 +29,10 @@ class MountStubs {
   ~MountStubs();
 
   // Creates the missing `stubs` (empty directories) and takes a shared lock on them and
-  // on the existing protected directories in `guard`. Starts the janitor if it created
-  // anything. A stub whose parent this user cannot write is skipped: the command,
-  // running with the same credentials, cannot create it either.
+  // on the existing protected directories in `guard` (creating those too when they have
+  // gone missing since the plan was made). Starts the janitor if it created anything. A stub whose
+  // parent this user cannot write is skipped: the command, running with the same credentials,
+  // cannot create it either.
   static Result<MountStubs> prepare(const std::vector<std::string>& stubs,
                                     const std::vector<std::string>& guard);
 
@@ -47,7 +48,7 @@ class MountStubs {
     dev_t dev = 0;
     ino_t ino = 0;
   };
-  Status hold(const std::string& path, bool may_create);
+  Status hold(const std::string& path, bool planned_missing);
   void start_janitor();
 
   std::vector<Entry> entries_;

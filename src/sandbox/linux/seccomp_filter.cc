@@ -18,6 +18,16 @@ struct Ctx {
   }
 };
 
+// One argument comparison (the libseccomp macros trip clang's missing-initializer warning).
+scmp_arg_cmp arg_cmp(unsigned arg, scmp_compare op, uint64_t a, uint64_t b = 0) {
+  scmp_arg_cmp c{};
+  c.arg = arg;
+  c.op = op;
+  c.datum_a = a;
+  c.datum_b = b;
+  return c;
+}
+
 Status check(int rc, const char* what) {
   if (rc == 0) return Ok{};
   return Error{std::string("seccomp: ") + what, -rc};
@@ -51,7 +61,7 @@ Status install_seccomp(SeccompMode mode) {
   for (unsigned long req :
        {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
     if (auto s = check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(ioctl), 1,
-                                        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, req)),
+                                        arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, req)),
                        "add the terminal rule");
         !s) {
       return s;
@@ -59,9 +69,18 @@ Status install_seccomp(SeccompMode mode) {
   }
   if (mode == SeccompMode::NetworkOff) {
     for (int sys : {SCMP_SYS(socket), SCMP_SYS(socketpair)}) {
-      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 1,
-                                          SCMP_A0_32(SCMP_CMP_NE, static_cast<uint32_t>(AF_UNIX))),
+      // Every family but AF_UNIX. (A domain with garbage in its upper 32 bits is
+      // "not AF_UNIX" here, which refuses it: the safe direction.)
+      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 1, arg_cmp(0, SCMP_CMP_NE, AF_UNIX)),
                          "add a socket-family rule");
+          !s) {
+        return s;
+      }
+      // AF_UNIX datagram sockets: sendmsg() can address any socket path outside, and
+      // seccomp cannot read the message header to tell.
+      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 2, arg_cmp(0, SCMP_CMP_EQ, AF_UNIX),
+                                          arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xF, SOCK_DGRAM)),
+                         "add the datagram rule");
           !s) {
         return s;
       }
@@ -74,7 +93,7 @@ Status install_seccomp(SeccompMode mode) {
     }
     // A datagram sent to an address reaches sockets outside like connect() would.
     if (auto s =
-            check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(sendto), 1, SCMP_A4_64(SCMP_CMP_NE, 0)),
+            check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(sendto), 1, arg_cmp(4, SCMP_CMP_NE, 0)),
                   "add the sendto rule");
         !s) {
       return s;
