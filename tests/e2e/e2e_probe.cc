@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -350,6 +351,12 @@ int main(int argc, char** argv) {
     return do_ptrace(pid, addr, a == "ptrace_seize");
   }
   if (a == "kill" && n == 1) return do_kill(args[0]);
+  if (a == "tiocsti" && n == 0) {
+    // Push a character into the terminal's input queue (keystroke injection).
+    const char c = '#';
+    if (::ioctl(0, TIOCSTI, &c) != 0) return fail("ioctl(TIOCSTI)");
+    return ok();
+  }
   if (a == "int80" && n == 1) return do_int80(args[0]);
   if (a == "x32" && n == 1) return do_x32(args[0]);
   return usage();
