@@ -69,3 +69,45 @@ TEST(TomlGuard, OverrideValueWithNonAsciiIsTakenAsAString) {
 
 }  // namespace
 }  // namespace cordon::config
+
+namespace cordon::config {
+namespace {
+
+// A quote glued to a bare value is not a string to toml++, which keeps reading the value.
+TEST(TomlGuard, QuoteAfterABareValueDoesNotOpenAString) {
+  EXPECT_TRUE(toml_guard("c=2\"\xc3\xa9\n"));
+  EXPECT_TRUE(toml_guard("c=2'\xc3\xa9\n"));
+  EXPECT_TRUE(toml_guard("c=1979-05-27\"\xc3\xa9\n"));
+  EXPECT_TRUE(toml_guard("c = 1.\"\xc3\xa9\"\n"));
+  EXPECT_TRUE(toml_guard("c = [1\"\xc3\xa9\"]\n"));
+  EXPECT_TRUE(toml_guard("c = \"a\"\"\xc3\xa9\"\n"));
+}
+
+TEST(TomlGuard, StringsWhereTomlAllowsThem) {
+  EXPECT_FALSE(toml_guard("a.\"b\xc3\xa9\".c = 1\n"));
+  EXPECT_FALSE(toml_guard("[a.\"\xc3\xa9\"]\nx = '\xc3\xa9'\n"));
+  EXPECT_FALSE(toml_guard("[[t.\"\xc3\xa9\"]]\n"));
+  EXPECT_FALSE(
+      toml_guard("t = { a.\"\xc3\xa9\" = \"\xc3\xa9\", \"k\" = ['\xc3\xa9', \"\xc3\xa9\"] }\n"));
+  EXPECT_FALSE(toml_guard("a = [\n  \"\xc3\xa9\", # \xc3\xa9\n  '\xc3\xa9',\n]\n"));
+  EXPECT_FALSE(toml_guard("# c\xc3\xa9\n\"k\" = 1\n"));
+  EXPECT_FALSE(toml_guard("a = [ { b = '\xc3\xa9' }, { \"c\" = 1 } ]\n"));
+}
+
+}  // namespace
+}  // namespace cordon::config
+
+namespace cordon::config {
+namespace {
+
+// Found by fuzz_override and fuzz_plan: a bare value runs on over quotes, '=' and '['.
+TEST(TomlGuard, BareValueRunsToItsTerminator) {
+  EXPECT_TRUE(toml_guard("x._mode=+''ova.x._mode='''ovaee\xef\xb3\xbf"));
+  EXPECT_TRUE(toml_guard("w =0[\"/home\xcb\x8a/rel\"]\n"));
+  EXPECT_TRUE(toml_guard("w = true\"\xc3\xa9\"\n"));
+  EXPECT_FALSE(toml_guard("d = 1979-05-27 07:32:00\nw = [ 1, \"\xc3\xa9\" ]\n"));
+  EXPECT_FALSE(toml_guard("w = [1,\"\xc3\xa9\"]\nv = {a=1,b=\"\xc3\xa9\"}\n"));
+}
+
+}  // namespace
+}  // namespace cordon::config
