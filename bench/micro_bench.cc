@@ -12,14 +12,14 @@
 
 #include "config/load.h"
 #include "config/overrides.h"
-#include "fake_fs.h"
+#include "fake_filesystem.h"
 #include "policy/writable_roots.h"
 #include "sandbox/linux/bwrap_args.h"
 #include "sandbox/plan.h"
 
 namespace {
 
-using cordon::fuzzing::FakeFileSystem;
+using cordon::fakes::FakeFileSystem;
 
 constexpr const char* kSystemConfig = "/etc/cordon/config.toml";
 constexpr const char* kUserConfig = "/home/dev/.cordon/config.toml";

@@ -9,10 +9,12 @@
 
 #include "config/load.h"
 #include "config/types.h"
-#include "fake_fs.h"
+#include "fake_filesystem.h"
 #include "util/paths.h"
 
 namespace cordon::fuzzing {
+
+using ::cordon::fakes::FakeFileSystem;
 
 inline constexpr const char* kSystemConfig = "/etc/cordon/config.toml";
 inline constexpr const char* kUserConfig = "/home/u/.cordon/config.toml";

@@ -48,6 +48,8 @@ class FakeFileSystem final : public FileSystem {
     put(path, Node{FileType::Other, {}, {}, false, true});
     return *this;
   }
+  // Removes one entry (not what lies below it).
+  void remove(const std::string& path) { nodes_.erase(path); }
   // Working directory for relative paths (none by default: relative paths are Missing).
   void set_cwd(const std::string& cwd) { cwd_ = cwd; }
 
