@@ -12,6 +12,7 @@
 #include "config/suggest.h"
 #include "config/toml_guard.h"
 #include "util/paths.h"
+#include "util/printable.h"
 
 namespace cordon::config {
 namespace {
@@ -464,6 +465,8 @@ Result<std::string> resolve_dir(const std::string& flag, const std::string& give
   return abs;
 }
 
+Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs);
+
 }  // namespace
 
 std::string default_user_config_path(const char* cordon_home, const char* home) {
@@ -475,6 +478,16 @@ std::string default_user_config_path(const char* cordon_home, const char* home) 
 }
 
 Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
+  // Messages quote config values and paths: keep them to one printable line.
+  auto r = load_layers(in, fs);
+  if (!r) return Error{printable(r.error().message)};
+  for (auto& w : r->warnings) w = printable(w);
+  return r;
+}
+
+namespace {
+
+Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) {
   EffectiveConfig out;
   std::vector<Layer> files;
   for (const std::string& path : {in.system_config, in.user_config}) {
@@ -596,5 +609,7 @@ Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace cordon::config
