@@ -465,28 +465,6 @@ Result<std::string> resolve_dir(const std::string& flag, const std::string& give
   return abs;
 }
 
-Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs);
-
-}  // namespace
-
-std::string default_user_config_path(const char* cordon_home, const char* home) {
-  if (cordon_home != nullptr && *cordon_home != '\0') {
-    return paths::join("/", std::string(cordon_home) + "/config.toml");
-  }
-  std::string h = (home != nullptr && *home != '\0') ? home : "/";
-  return paths::join(h, ".cordon/config.toml");
-}
-
-Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
-  // Messages quote config values and paths: keep them to one printable line.
-  auto r = load_layers(in, fs);
-  if (!r) return Error{printable(r.error().message)};
-  for (auto& w : r->warnings) w = printable(w);
-  return r;
-}
-
-namespace {
-
 Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) {
   EffectiveConfig out;
   std::vector<Layer> files;
@@ -611,5 +589,21 @@ Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) 
 }
 
 }  // namespace
+
+std::string default_user_config_path(const char* cordon_home, const char* home) {
+  if (cordon_home != nullptr && *cordon_home != '\0') {
+    return paths::join("/", std::string(cordon_home) + "/config.toml");
+  }
+  std::string h = (home != nullptr && *home != '\0') ? home : "/";
+  return paths::join(h, ".cordon/config.toml");
+}
+
+Result<EffectiveConfig> load(const LoadInputs& in, const FileSystem& fs) {
+  // Messages quote config values and paths: keep them to one printable line.
+  auto r = load_layers(in, fs);
+  if (!r) return Error{printable(r.error().message)};
+  for (auto& w : r->warnings) w = printable(w);
+  return r;
+}
 
 }  // namespace cordon::config
