@@ -19,6 +19,7 @@
 #include "config/load.h"
 #include "config/overrides.h"
 #include "fuzz_common.h"
+#include "util/printable.h"
 
 using namespace cordon::fuzzing;
 
@@ -63,6 +64,8 @@ std::vector<std::string> leaf_path(const toml::table& root, const toml::node** l
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string name = "-c '" + text + "'";
+  // load() escapes control characters in its messages (util/printable.h).
+  const std::string shown_name = cordon::printable(name);
 
   auto parsed = cordon::config::parse_override(text);
   if (!parsed.ok()) {
@@ -120,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(parsed.ok(), "load accepted an override parse_override refused");
     } else {
       FUZZ_CHECK(!loaded.error().message.empty(), "empty error message");
-      FUZZ_CHECK(names_source(loaded.error().message, {kSystemConfig, kUserConfig, name}),
+      FUZZ_CHECK(names_source(loaded.error().message, {kSystemConfig, kUserConfig, shown_name}),
                  loaded.error().message);
     }
   }
