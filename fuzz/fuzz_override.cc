@@ -119,7 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     in.cli.strict_config = strict;
     auto loaded = cordon::config::load(in, fs);
     if (loaded.ok()) {
-      check_loaded(*loaded, {kSystemConfig, kUserConfig, name}, kCwd);
+      check_loaded(*loaded, {kSystemConfig, kUserConfig, shown_name}, kCwd);
       FUZZ_CHECK(parsed.ok(), "load accepted an override parse_override refused");
     } else {
       FUZZ_CHECK(!loaded.error().message.empty(), "empty error message");
