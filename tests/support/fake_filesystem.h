@@ -165,7 +165,8 @@ class FakeFileSystem final : public FileSystem {
         todo = split(n.target);
         todo.insert(todo.end(), rest.begin(), rest.end());
         i = 0;
-        if (paths::is_absolute(n.target)) cur = "/";
+        if (paths::is_absolute(n.target))
+          cur.assign(1, '/');  // not = "/": g++ 12 -O3 -Wrestrict false positive
         continue;
       }
       if (n.type != FileType::Directory && i < todo.size()) return std::nullopt;
