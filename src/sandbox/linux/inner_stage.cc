@@ -18,21 +18,12 @@
 
 #include "sandbox/linux/seccomp_filter.h"
 #include "util/exit_codes.h"
+#include "util/io.h"
 
 namespace cordon::sandbox::linux {
 namespace {
 
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
-void write_all(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
-}
 
 // Reports a setup failure to the launcher and returns the setup exit code.
 int fail(int status_fd, const std::string& msg) {

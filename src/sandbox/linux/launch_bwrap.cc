@@ -14,6 +14,7 @@
 
 #include "sandbox/linux/bwrap_args.h"
 #include "sandbox/linux/mount_stubs.h"
+#include "util/io.h"
 
 namespace cordon::sandbox::linux {
 namespace {
@@ -72,16 +73,6 @@ pid_t parse_child_pid(const std::string& info) {
   if (c == std::string::npos) return 0;
   long v = std::strtol(info.c_str() + c + 1, nullptr, 10);
   return v > 1 ? static_cast<pid_t>(v) : 0;
-}
-
-void write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& v) {
