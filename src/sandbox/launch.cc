@@ -9,6 +9,7 @@
 
 #include "sandbox/linux/bwrap_locate.h"
 #include "sandbox/linux/launch_bwrap.h"
+#include "util/cstrings.h"
 #include "util/exit_codes.h"
 
 namespace cordon::sandbox {
@@ -16,13 +17,10 @@ namespace {
 
 // danger-full-access: replace this process with the command.
 int exec_unwrapped(const SandboxPlan& plan, const LaunchContext& ctx) {
-  std::vector<std::string> env = linux::apply_env(ctx.environment, plan.env);
-  std::vector<char*> envp, argv;
-  for (auto& s : env) envp.push_back(s.data());
-  envp.push_back(nullptr);
+  std::vector<std::string> env = apply_env(ctx.environment, plan.env);
   std::vector<std::string> args = plan.argv;
-  for (auto& s : args) argv.push_back(s.data());
-  argv.push_back(nullptr);
+  std::vector<char*> envp = c_strings(env);
+  std::vector<char*> argv = c_strings(args);
   if (::chdir(plan.cwd.c_str()) != 0) {
     std::fprintf(stderr, "cordon: cannot change to %s: %s\n", plan.cwd.c_str(),
                  std::strerror(errno));

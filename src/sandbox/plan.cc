@@ -14,6 +14,17 @@ const char* to_string(SeccompMode m) {
   return m == SeccompMode::Baseline ? "baseline" : "network-off";
 }
 
+std::vector<std::string> apply_env(std::vector<std::string> env,
+                                   const std::vector<EnvEdit>& edits) {
+  for (const auto& e : edits) {
+    const std::string prefix = e.name + "=";
+    std::erase_if(env,
+                  [&](const std::string& kv) { return kv.compare(0, prefix.size(), prefix) == 0; });
+    if (e.value) env.push_back(prefix + *e.value);
+  }
+  return env;
+}
+
 Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
                               const policy::WritableRootsResult& roots, const ExecRequest& req) {
   using config::SandboxMode;

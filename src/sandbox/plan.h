@@ -62,6 +62,9 @@ struct ExecRequest {
   std::string cwd;  // absolute; the command's working directory
 };
 
+// The caller's environment (KEY=VALUE) with the plan's edits applied.
+std::vector<std::string> apply_env(std::vector<std::string> env, const std::vector<EnvEdit>& edits);
+
 // The plan, or an error when the requested boundary cannot be expressed
 // (for example a domain-filtered network, which this version cannot enforce).
 Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,

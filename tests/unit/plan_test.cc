@@ -320,3 +320,19 @@ TEST_F(PlanPrecedence, MissingGitdirTargetOutsideEveryRootGetsNoStub) {
 
 }  // namespace
 }  // namespace cordon::sandbox
+
+namespace cordon::sandbox {
+namespace {
+
+TEST(ApplyEnv, SetsReplacesAndUnsets) {
+  const std::vector<std::string> env = {"PATH=/bin", "CORDON_SANDBOX=spoofed",
+                                        "CORDON_SANDBOX_NETWORK_DISABLED=1",
+                                        "CORDON_SANDBOXX=keep"};
+  const auto out = apply_env(
+      env, {{"CORDON_SANDBOX", "linux"}, {"CORDON_SANDBOX_NETWORK_DISABLED", std::nullopt}});
+  EXPECT_THAT(out, ::testing::UnorderedElementsAre("PATH=/bin", "CORDON_SANDBOXX=keep",
+                                                   "CORDON_SANDBOX=linux"));
+}
+
+}  // namespace
+}  // namespace cordon::sandbox

@@ -14,6 +14,7 @@
 
 #include "sandbox/linux/bwrap_args.h"
 #include "sandbox/linux/mount_stubs.h"
+#include "util/cstrings.h"
 #include "util/io.h"
 
 namespace cordon::sandbox::linux {
@@ -75,26 +76,7 @@ pid_t parse_child_pid(const std::string& info) {
   return v > 1 ? static_cast<pid_t>(v) : 0;
 }
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  out.reserve(v.size() + 1);
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
-
-std::vector<std::string> apply_env(std::vector<std::string> env,
-                                   const std::vector<EnvEdit>& edits) {
-  for (const auto& e : edits) {
-    const std::string prefix = e.name + "=";
-    std::erase_if(env,
-                  [&](const std::string& kv) { return kv.compare(0, prefix.size(), prefix) == 0; });
-    if (e.value) env.push_back(prefix + *e.value);
-  }
-  return env;
-}
 
 std::string explain_bwrap_failure(const std::string& err) {
   auto has = [&](const char* s) { return err.find(s) != std::string::npos; };

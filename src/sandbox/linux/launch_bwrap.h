@@ -24,7 +24,4 @@ Result<int> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how);
 // Adds advice to a bubblewrap error text (user namespaces, AppArmor, old bwrap ...).
 std::string explain_bwrap_failure(const std::string& bwrap_stderr);
 
-// Applies the plan's environment edits to KEY=VALUE strings.
-std::vector<std::string> apply_env(std::vector<std::string> env, const std::vector<EnvEdit>& edits);
-
 }  // namespace cordon::sandbox::linux
