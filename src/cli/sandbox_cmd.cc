@@ -57,6 +57,11 @@ void add_config_flags(CLI::App& app, config::CliOptions& o) {
          "Workspace and working directory of the command (default: the current directory)")
       ->type_name("DIR");
   app.add_flag("--strict-config", o.strict_config, "Treat unknown config keys as errors");
+  app.add_option_function<std::string>(
+         "--backend", [&o](const std::string& v) { o.backend = v; },
+         "Linux sandbox backend: auto (default), bwrap, native or landlock "
+         "(sets sandbox_linux.backend)")
+      ->type_name("BACKEND");
 }
 
 int run_sandbox(const SandboxArgs& args) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 #include <memory>
 #include <sstream>
 
@@ -106,10 +108,17 @@ const std::vector<std::string>& codex_ignored_keys() {
 }
 
 const std::vector<std::string>& known_top_keys() {
-  static const std::vector<std::string> keys = {
-      "sandbox_mode",  "approval_policy",    "sandbox_workspace_write", "profile",
-      "profiles",      "features",           "default_permissions",     "permissions",
-      "network_proxy", "use_legacy_landlock"};
+  static const std::vector<std::string> keys = {"sandbox_mode",
+                                                "approval_policy",
+                                                "sandbox_workspace_write",
+                                                "profile",
+                                                "profiles",
+                                                "features",
+                                                "default_permissions",
+                                                "permissions",
+                                                "network_proxy",
+                                                "use_legacy_landlock",
+                                                "sandbox_linux"};
   return keys;
 }
 
@@ -118,6 +127,10 @@ const std::vector<std::string> kSandboxModes = {"read-only", "workspace-write",
 const std::vector<std::string> kApprovalNames = {"untrusted", "on-request", "on-failure", "never"};
 const std::vector<std::string> kWorkspaceWriteKeys = {
     "writable_roots", "network_access", "exclude_tmpdir_env_var", "exclude_slash_tmp"};
+const std::vector<std::string> kBackendNames = {"auto", "bwrap", "native", "landlock"};
+const std::vector<std::string> kSandboxLinuxKeys = {"backend",         "require_full_enforcement",
+                                                    "max_processes",   "max_memory",
+                                                    "max_cpu_seconds", "max_open_files"};
 const std::vector<std::string> kGranularKeys = {"sandbox_approval", "rules", "mcp_elicitations",
                                                 "request_permissions", "skill_approval"};
 const std::vector<std::string> kRejectKeys = {"sandbox_approval", "rules", "mcp_elicitations"};
@@ -210,9 +223,10 @@ class Applier {
     if (key == "features") return apply_features(L, full, v);
     if (key == "use_legacy_landlock") {
       if (auto s = expect_type(L, full, v, toml::node_type::boolean, "a boolean"); !s) return s;
-      if (*v.value<bool>()) return unsupported(L, full, v, "the Landlock backend");
+      out_.use_legacy_landlock = {*v.value<bool>(), L.origin(v)};
       return Ok{};
     }
+    if (key == "sandbox_linux") return apply_sandbox_linux(L, full, v);
     if (key == "default_permissions" || key == "permissions") {
       return unsupported(L, full, v, "permission profiles");
     }
@@ -375,6 +389,85 @@ class Applier {
     return Ok{};
   }
 
+  // A limit: a positive integer, "unlimited", or for max_memory a size such as "512M" or
+  // "2GiB" (K, M, G, T are powers of 1024).
+  Result<unsigned long long> read_limit(const Layer& L, const std::string& full,
+                                        const toml::node& v, bool is_size) {
+    const char* expected = is_size ? "a positive number of bytes, a size such as \"512M\" or "
+                                     "\"2G\", or \"unlimited\""
+                                   : "a positive integer or \"unlimited\"";
+    if (v.is_integer()) {
+      const int64_t n = *v.value<int64_t>();
+      if (n <= 0) {
+        return err(L, v, "'" + full + "' must be " + expected + ", not " + std::to_string(n));
+      }
+      return static_cast<unsigned long long>(n);
+    }
+    if (!v.is_string())
+      return err(L, v, "'" + full + "' must be " + expected + ", not " + type_name(v));
+    const std::string text = *v.value<std::string>();
+    if (text == "unlimited") return kUnlimited;
+    size_t i = 0;
+    unsigned long long n = 0;
+    bool overflow = false;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      const unsigned digit = static_cast<unsigned>(text[i] - '0');
+      if (n > (~0ULL - digit) / 10) overflow = true;
+      n = n * 10 + digit;
+      ++i;
+    }
+    unsigned shift = 0;
+    std::string unit = text.substr(i);
+    if (is_size && !unit.empty()) {
+      const std::string units = "KMGT";
+      const auto u =
+          units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
+      const std::string rest = unit.substr(1);
+      if (u != std::string::npos && (rest.empty() || rest == "B" || rest == "iB")) {
+        shift = 10 * static_cast<unsigned>(u + 1);
+        unit.clear();
+      }
+    }
+    if (i == 0 || !unit.empty() || n == 0 || overflow || (shift != 0 && n > (~0ULL >> shift))) {
+      return err(L, v, "'" + full + "' must be " + expected + ", not \"" + text + "\"");
+    }
+    return n << shift;
+  }
+
+  Status apply_sandbox_linux(const Layer& L, const std::string& full, const toml::node& v) {
+    if (auto s = expect_type(L, full, v, toml::node_type::table, "a table"); !s) return s;
+    for (auto&& [k, sv] : *v.as_table()) {
+      const std::string key(k.str());
+      const std::string sub = full + "." + key;
+      if (key == "backend") {
+        if (auto s = expect_type(L, sub, sv, toml::node_type::string, "a string"); !s) return s;
+        const std::string b = *sv.value<std::string>();
+        const auto it = std::find(kBackendNames.begin(), kBackendNames.end(), b);
+        if (it == kBackendNames.end()) {
+          return err(L, sv,
+                     "unknown backend '" + b + "'; expected " + quoted_list(kBackendNames) +
+                         did_you_mean(b, kBackendNames));
+        }
+        out_.backend = {static_cast<BackendChoice>(it - kBackendNames.begin()), L.origin(sv)};
+      } else if (key == "require_full_enforcement") {
+        if (auto s = expect_type(L, sub, sv, toml::node_type::boolean, "a boolean"); !s) return s;
+        out_.require_full_enforcement = {*sv.value<bool>(), L.origin(sv)};
+      } else if (key == "max_processes" || key == "max_memory" || key == "max_cpu_seconds" ||
+                 key == "max_open_files") {
+        auto n = read_limit(L, sub, sv, key == "max_memory");
+        if (!n) return n.error();
+        Setting<unsigned long long> val{*n, L.origin(sv)};
+        if (key == "max_processes") out_.max_processes = val;
+        if (key == "max_memory") out_.max_memory = val;
+        if (key == "max_cpu_seconds") out_.max_cpu_seconds = val;
+        if (key == "max_open_files") out_.max_open_files = val;
+      } else {
+        if (auto s = unknown_key(L, sub, key, sv, kSandboxLinuxKeys); !s) return s;
+      }
+    }
+    return Ok{};
+  }
+
   Status apply_features(const Layer& L, const std::string& full, const toml::node& v) {
     if (auto s = expect_type(L, full, v, toml::node_type::table, "a table"); !s) return s;
     for (auto&& [k, fv] : *v.as_table()) {
@@ -384,12 +477,10 @@ class Applier {
         if (auto s = apply_proxy_enabled(L, sub, fv); !s) return s;
       } else if (key == "use_linux_sandbox_bwrap") {
         if (auto s = expect_type(L, sub, fv, toml::node_type::boolean, "a boolean"); !s) return s;
-        if (!*fv.value<bool>()) {
-          return unsupported(L, sub, fv, "a Linux sandbox other than bubblewrap");
-        }
+        out_.use_linux_sandbox_bwrap = {*fv.value<bool>(), L.origin(fv)};
       } else if (key == "use_legacy_landlock") {
         if (auto s = expect_type(L, sub, fv, toml::node_type::boolean, "a boolean"); !s) return s;
-        if (*fv.value<bool>()) return unsupported(L, sub, fv, "the Landlock backend");
+        out_.use_legacy_landlock = {*fv.value<bool>(), L.origin(fv)};
       }
       // Other feature flags belong to Codex features cordon does not have; they are
       // accepted so Codex configs load unchanged.
@@ -568,6 +659,13 @@ Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) 
     flags.push_back(
         flag_layer("--dangerously-bypass-approvals-and-sandbox",
                    {{"sandbox_mode", "danger-full-access"}, {"approval_policy", "never"}}));
+  }
+  if (cli.backend) {
+    Layer l = flag_layer("--backend", {});
+    toml::table t;
+    t.insert_or_assign("backend", *cli.backend);
+    l.doc->insert_or_assign("sandbox_linux", std::move(t));
+    flags.push_back(std::move(l));
   }
   for (const Layer& l : flags) {
     if (auto s = apply.apply(l, Scope::Top); !s) return s.error();

@@ -26,6 +26,7 @@ struct CliOptions {
   std::vector<std::string> add_dirs;   // --add-dir, as given
   std::optional<std::string> cd;       // -C/--cd, as given
   bool strict_config = false;          // unknown keys are errors, not warnings
+  std::optional<std::string> backend;  // --backend auto|bwrap|native|landlock
 };
 
 struct LoadInputs {

@@ -15,6 +15,20 @@ const char* to_string(SandboxMode m) {
   return "?";
 }
 
+const char* to_string(BackendChoice b) {
+  switch (b) {
+    case BackendChoice::Auto:
+      return "auto";
+    case BackendChoice::Bwrap:
+      return "bwrap";
+    case BackendChoice::Native:
+      return "native";
+    case BackendChoice::Landlock:
+      return "landlock";
+  }
+  return "?";
+}
+
 std::string to_string(const ApprovalPolicy& p) {
   using K = ApprovalPolicy::Kind;
   auto flags = [&](bool with_extra) {

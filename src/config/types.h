@@ -11,6 +11,15 @@ enum class SandboxMode { ReadOnly, WorkspaceWrite, DangerFullAccess };
 
 const char* to_string(SandboxMode m);
 
+// sandbox_linux.backend / --backend. Auto: bwrap when a usable one is on PATH, else native
+// when user namespaces work, else Landlock.
+enum class BackendChoice { Auto, Bwrap, Native, Landlock };
+
+const char* to_string(BackendChoice b);
+
+// A resource limit: 0 means unlimited.
+inline constexpr unsigned long long kUnlimited = 0;
+
 // approval_policy: a plain name or one of the table forms. Approvals themselves come
 // later; the skeleton parses and validates the value.
 struct ApprovalPolicy {
@@ -46,6 +55,21 @@ struct EffectiveConfig {
   Setting<bool> exclude_slash_tmp{false};
   // features.network_proxy was switched on (not enforced by this version).
   Setting<bool> network_proxy{false};
+
+  // Backend selection: sandbox_linux.backend (and --backend) first; otherwise Codex's
+  // use_legacy_landlock (top level or under [features]) and
+  // features.use_linux_sandbox_bwrap.
+  Setting<BackendChoice> backend{BackendChoice::Auto};
+  Setting<bool> use_legacy_landlock{false};
+  Setting<bool> use_linux_sandbox_bwrap{true};
+  // [sandbox_linux]: refuse to run when the backend cannot enforce all of the boundary
+  // (the Landlock backend cannot protect .git/.codex/.agents inside writable roots).
+  Setting<bool> require_full_enforcement{false};
+  // [sandbox_linux] resource limits for the command and everything it starts.
+  Setting<unsigned long long> max_processes{8192};
+  Setting<unsigned long long> max_memory{kUnlimited};  // bytes
+  Setting<unsigned long long> max_cpu_seconds{kUnlimited};
+  Setting<unsigned long long> max_open_files{65536};
 
   std::optional<Setting<std::string>> profile;  // the selected [profiles.<name>]
   std::vector<std::string> add_dirs;            // --add-dir, absolute

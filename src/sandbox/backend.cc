@@ -1,0 +1,138 @@
+// cordon - backend choice.
+#include "sandbox/backend.h"
+
+namespace cordon::sandbox {
+namespace {
+
+using config::BackendChoice;
+
+const char* kInstallBwrap =
+    "install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: sudo dnf "
+    "install bubblewrap)";
+const char* kUsernsAdvice =
+    "on Ubuntu 24.04 and other systems that restrict unprivileged user namespaces with "
+    "AppArmor, allow them for the sandbox (sudo sysctl -w "
+    "kernel.apparmor_restrict_unprivileged_userns=0, or load an AppArmor profile that grants "
+    "userns); elsewhere check user.max_user_namespaces and kernel.unprivileged_userns_clone; "
+    "in a container, the container must allow namespaces";
+
+std::string abi_text(int abi) {
+  return abi > 0 ? "Landlock ABI " + std::to_string(abi) : "no Landlock";
+}
+
+Result<BackendDecision> explicit_choice(Backend want, const std::string& why,
+                                        const BackendFacts& f) {
+  switch (want) {
+    case Backend::Bwrap:
+      if (!f.bwrap) {
+        return Error{"the bwrap backend was asked for (" + why +
+                     ") but no usable bubblewrap was found: " + f.bwrap_problem + "; " +
+                     kInstallBwrap + ", or use --backend native"};
+      }
+      return BackendDecision{Backend::Bwrap, why + "; bwrap at " + *f.bwrap, false};
+    case Backend::Native:
+      if (f.userns.has_value() && !*f.userns) {
+        return Error{"the native backend was asked for (" + why +
+                     ") but user namespaces do not work here: " + f.userns_problem + "; " +
+                     kUsernsAdvice + "; or use --backend landlock"};
+      }
+      return BackendDecision{Backend::Native, why, false};
+    case Backend::Landlock:
+      if (f.landlock_abi <= 0) {
+        return Error{"the Landlock backend was asked for (" + why +
+                     ") but this kernel has no Landlock (Linux 5.13 or newer with "
+                     "CONFIG_SECURITY_LANDLOCK and 'landlock' in the lsm= boot list)"};
+      }
+      return BackendDecision{Backend::Landlock, why + "; " + abi_text(f.landlock_abi), false};
+  }
+  return Error{"unknown backend"};
+}
+
+}  // namespace
+
+const char* to_string(Backend b) {
+  switch (b) {
+    case Backend::Bwrap:
+      return "bwrap";
+    case Backend::Native:
+      return "native";
+    case Backend::Landlock:
+      return "landlock";
+  }
+  return "?";
+}
+
+Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg, const BackendFacts& f) {
+  switch (cfg.backend.value) {
+    case BackendChoice::Bwrap:
+      return explicit_choice(Backend::Bwrap,
+                             "sandbox_linux.backend = bwrap from " + cfg.backend.origin, f);
+    case BackendChoice::Native:
+      return explicit_choice(Backend::Native,
+                             "sandbox_linux.backend = native from " + cfg.backend.origin, f);
+    case BackendChoice::Landlock:
+      return explicit_choice(Backend::Landlock,
+                             "sandbox_linux.backend = landlock from " + cfg.backend.origin, f);
+    case BackendChoice::Auto:
+      break;
+  }
+  if (cfg.use_legacy_landlock.value) {
+    return explicit_choice(Backend::Landlock,
+                           "use_legacy_landlock = true from " + cfg.use_legacy_landlock.origin, f);
+  }
+  std::string no_bwrap;
+  if (!cfg.use_linux_sandbox_bwrap.value) {
+    no_bwrap =
+        "features.use_linux_sandbox_bwrap = false from " + cfg.use_linux_sandbox_bwrap.origin;
+  } else if (f.bwrap) {
+    return BackendDecision{Backend::Bwrap, "automatic: bwrap found at " + *f.bwrap, false};
+  } else {
+    no_bwrap = "no usable bwrap: " + f.bwrap_problem;
+  }
+  if (!f.userns.has_value() || *f.userns) {
+    return BackendDecision{Backend::Native, "automatic: " + no_bwrap + "; user namespaces work",
+                           f.landlock_abi > 0};
+  }
+  if (f.landlock_abi > 0) {
+    return BackendDecision{Backend::Landlock,
+                           "automatic: " + no_bwrap + "; user namespaces do not work (" +
+                               f.userns_problem + "); " + abi_text(f.landlock_abi),
+                           false};
+  }
+  return Error{"no sandbox backend works on this machine: " + no_bwrap +
+               "; user namespaces do not work (" + f.userns_problem +
+               "); the kernel has no Landlock. To fix: " + kInstallBwrap + "; " + kUsernsAdvice +
+               ". Or, where something else already isolates the command (a container or VM), "
+               "run it with --sandbox danger-full-access."};
+}
+
+std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi) {
+  std::vector<std::string> out;
+  if (backend != Backend::Landlock || plan.unwrapped) return out;
+  std::string names;
+  for (const auto& root : plan.writable_roots) {
+    for (const auto& p : root.protected_paths) {
+      if (!names.empty()) names += ", ";
+      names += p.path;
+    }
+  }
+  if (!names.empty()) {
+    out.push_back("protected paths inside writable roots stay writable (" + names +
+                  "): Landlock can grant access to a directory but not take it back below it");
+  }
+  if (landlock_abi < 3) {
+    out.push_back(
+        "truncate() of files outside the writable roots (needs Landlock ABI 3, "
+        "the kernel has " +
+        std::to_string(landlock_abi) + ")");
+  }
+  if (landlock_abi < 6) {
+    out.push_back(
+        "signals to processes outside the sandbox (needs Landlock ABI 6, the kernel "
+        "has " +
+        std::to_string(landlock_abi) + ")");
+  }
+  return out;
+}
+
+}  // namespace cordon::sandbox

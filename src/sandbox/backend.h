@@ -1,0 +1,51 @@
+// cordon - which Linux backend enforces a plan, and what it cannot enforce (pure).
+//
+// Automatic choice: bwrap when a usable one is on PATH, else native when user namespaces
+// work, else Landlock when the kernel has it, else refuse. Overrides, strongest first:
+// sandbox_linux.backend / --backend; use_legacy_landlock = true; and
+// features.use_linux_sandbox_bwrap = false (native, else Landlock).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/types.h"
+#include "sandbox/plan.h"
+#include "util/result.h"
+
+namespace cordon::sandbox {
+
+enum class Backend { Bwrap, Native, Landlock };
+
+const char* to_string(Backend b);
+
+// What the host offers, as far as the caller found out (see linux/probe.h).
+struct BackendFacts {
+  std::optional<std::string> bwrap;  // a usable bwrap on PATH (outside the workspace)
+  std::string bwrap_problem;         // why not, when bwrap is nullopt
+  // User namespaces: nullopt = not probed yet (the native launcher finds out when it
+  // clones); false = known not to work, with the reason.
+  std::optional<bool> userns;
+  std::string userns_problem;
+  int landlock_abi = 0;  // 0: the kernel has no Landlock (or it is disabled)
+};
+
+struct BackendDecision {
+  Backend backend = Backend::Bwrap;
+  std::string why;  // "sandbox_linux.backend = \"native\" (--backend)", "bwrap found at ..."
+  // Native chosen automatically: when the kernel refuses the user namespace, the launcher
+  // may go on with Landlock (automatic choice only, never after an explicit one).
+  bool landlock_if_no_userns = false;
+};
+
+// The backend for this plan, or an error naming what is missing and how to fix it.
+Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg,
+                                       const BackendFacts& facts);
+
+// The parts of the plan `backend` cannot enforce, one phrase each (empty: all of it).
+// For Landlock: protected paths inside writable roots; signals to outside processes below
+// ABI 6.
+std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi);
+
+}  // namespace cordon::sandbox
