@@ -9,6 +9,7 @@
 
 #include "policy/writable_roots.h"
 #include "sandbox/launch.h"
+#include "sandbox/linux/limits.h"
 #include "sandbox/plan.h"
 #include "util/exit_codes.h"
 
@@ -107,12 +108,17 @@ int run_sandbox(const SandboxArgs& args) {
   if (auto exe = fs.realpath("/proc/self/exe")) ctx.cordon_exe = *exe;
   for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
   ctx.path_env = std::getenv("PATH");
-  auto rc = sandbox::launch(*plan, ctx, fs);
-  if (!rc) {
-    say("sandbox setup failed; the command did not run: " + rc.error().describe());
+  ctx.config = &*cfg;
+  ctx.warn = say;
+  auto done = sandbox::launch(*plan, ctx, fs);
+  if (!done) {
+    say("sandbox setup failed; the command did not run: " + done.error().describe());
     return exit_code::kSandboxSetup;
   }
-  return *rc;
+  if (auto why = sandbox::linux::limit_report(plan->limits, *cfg, done->status, done->usage)) {
+    say(*why);
+  }
+  return done->status;
 }
 
 }  // namespace cordon::cli

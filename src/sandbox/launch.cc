@@ -8,7 +8,10 @@
 #include <cstring>
 
 #include "sandbox/linux/bwrap_locate.h"
+#include "sandbox/linux/landlock.h"
 #include "sandbox/linux/launch_bwrap.h"
+#include "sandbox/linux/launch_landlock.h"
+#include "sandbox/linux/launch_native.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
 
@@ -32,16 +35,73 @@ int exec_unwrapped(const SandboxPlan& plan, const LaunchContext& ctx) {
   return e == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
 }
 
+std::string join(const std::vector<std::string>& parts) {
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : "; ") + p;
+  return s;
+}
+
+Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContext& ctx, int abi) {
+  const config::EffectiveConfig& cfg = *ctx.config;
+  const std::vector<std::string> gaps = unenforced(plan, Backend::Landlock, abi);
+  if (!gaps.empty()) {
+    if (cfg.require_full_enforcement.value) {
+      return Error{"the landlock backend cannot enforce: " + join(gaps) +
+                   "; sandbox_linux.require_full_enforcement = true (" +
+                   cfg.require_full_enforcement.origin +
+                   ") refuses that. Use a backend with namespaces (--backend native or bwrap) "
+                   "where user namespaces work, or set require_full_enforcement = false"};
+    }
+    if (ctx.warn) {
+      ctx.warn("warning: the landlock backend cannot enforce: " + join(gaps) +
+               " (sandbox_linux.require_full_enforcement = true refuses to run instead)");
+    }
+  }
+  return linux::launch_landlock(plan, {ctx.environment, abi});
+}
+
 }  // namespace
 
-Result<int> launch(const SandboxPlan& plan, const LaunchContext& ctx, const FileSystem& fs) {
-  if (plan.unwrapped) return exec_unwrapped(plan, ctx);
-  std::vector<std::string> roots;
-  for (const auto& r : plan.writable_roots) roots.push_back(r.path);
-  roots.push_back(plan.cwd);
-  auto bwrap = linux::find_bwrap(ctx.path_env, roots, fs);
-  if (!bwrap) return bwrap.error();
-  return linux::launch_bwrap(plan, {*bwrap, ctx.cordon_exe, ctx.environment});
+Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
+                               const FileSystem& fs) {
+  if (plan.unwrapped) return linux::Finished{exec_unwrapped(plan, ctx), {}};
+
+  const config::EffectiveConfig& cfg = *ctx.config;
+  BackendFacts facts;
+  const bool bwrap_allowed = cfg.backend.value == config::BackendChoice::Bwrap ||
+                             (cfg.backend.value == config::BackendChoice::Auto &&
+                              !cfg.use_legacy_landlock.value && cfg.use_linux_sandbox_bwrap.value);
+  if (bwrap_allowed) {
+    std::vector<std::string> roots;
+    for (const auto& r : plan.writable_roots) roots.push_back(r.path);
+    roots.push_back(plan.cwd);
+    auto bwrap = linux::find_bwrap(ctx.path_env, roots, fs);
+    if (bwrap) {
+      facts.bwrap = *bwrap;
+    } else {
+      facts.bwrap_problem = bwrap.error().message;
+    }
+  }
+  facts.landlock_abi = linux::landlock_abi();
+  auto choice = choose_backend(cfg, facts);
+  if (!choice) return choice.error();
+
+  switch (choice->backend) {
+    case Backend::Bwrap:
+      return linux::launch_bwrap(plan, {*facts.bwrap, ctx.cordon_exe, ctx.environment});
+    case Backend::Landlock:
+      return run_landlock(plan, ctx, facts.landlock_abi);
+    case Backend::Native: {
+      bool userns_refused = false;
+      auto r = linux::launch_native(plan, {ctx.environment}, &userns_refused);
+      if (r || !userns_refused || !choice->landlock_if_no_userns) return r;
+      if (ctx.warn) {
+        ctx.warn("note: " + r.error().describe() + "; using the landlock backend instead");
+      }
+      return run_landlock(plan, ctx, facts.landlock_abi);
+    }
+  }
+  return Error{"no backend"};
 }
 
 }  // namespace cordon::sandbox

@@ -1,9 +1,14 @@
-// cordon - running a SandboxPlan: unwrapped (danger-full-access) or through a Linux backend.
+// cordon - running a SandboxPlan: unwrapped (danger-full-access) or through a Linux backend
+// (bwrap, native or Landlock; see backend.h for the choice).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "config/types.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/supervise.h"
 #include "sandbox/plan.h"
 #include "util/filesystem.h"
 #include "util/result.h"
@@ -14,11 +19,14 @@ struct LaunchContext {
   std::string cordon_exe;                // absolute path of this executable
   std::vector<std::string> environment;  // the caller's environment, KEY=VALUE
   const char* path_env = nullptr;        // $PATH, where bwrap is looked up
+  const config::EffectiveConfig* config = nullptr;
+  std::function<void(const std::string&)> warn;  // one line for the user (stderr)
 };
 
-// Runs the command under the sandbox the plan describes and returns its exit status.
-// An Error means nothing ran: the message names the part of the boundary that could
-// not be applied and how to fix it.
-Result<int> launch(const SandboxPlan& plan, const LaunchContext& ctx, const FileSystem& fs);
+// Runs the command under the sandbox the plan describes and returns how it ended. An Error
+// means nothing ran: the message names the part of the boundary that could not be applied
+// and how to fix it.
+Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
+                               const FileSystem& fs);
 
 }  // namespace cordon::sandbox

@@ -1,6 +1,9 @@
 // cordon - building the SandboxPlan.
 #include "sandbox/plan.h"
 
+#include <cerrno>
+#include <cstdlib>
+
 #include <algorithm>
 
 #include "util/paths.h"
@@ -23,6 +26,26 @@ std::vector<std::string> apply_env(std::vector<std::string> env,
     if (e.value) env.push_back(prefix + *e.value);
   }
   return env;
+}
+
+std::string encode_limits(const ResourceLimits& l) {
+  return std::to_string(l.max_processes) + ":" + std::to_string(l.max_open_files) + ":" +
+         std::to_string(l.max_memory) + ":" + std::to_string(l.max_cpu_seconds);
+}
+
+std::optional<ResourceLimits> decode_limits(const char* text) {
+  unsigned long long v[4];
+  const char* p = text;
+  for (int i = 0; i < 4; ++i) {
+    if (*p < '0' || *p > '9') return std::nullopt;
+    char* end = nullptr;
+    errno = 0;
+    v[i] = std::strtoull(p, &end, 10);
+    if (errno != 0) return std::nullopt;
+    if (*end != (i == 3 ? '\0' : ':')) return std::nullopt;
+    p = end + (i == 3 ? 0 : 1);
+  }
+  return ResourceLimits{v[0], v[1], v[2], v[3]};
 }
 
 Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
@@ -52,6 +75,8 @@ Result<SandboxPlan> make_plan(const config::EffectiveConfig& cfg,
   }
 
   plan.seccomp = network_on ? SeccompMode::Baseline : SeccompMode::NetworkOff;
+  plan.limits = {cfg.max_processes.value, cfg.max_open_files.value, cfg.max_memory.value,
+                 cfg.max_cpu_seconds.value};
   // The read-only root; then every writable root and every protected path, shallow
   // first, so a protected path is never uncovered by another root's later read-write bind
   // (a gitdir inside an --add-dir, say); at equal depth the read-write bind goes last, so a

@@ -44,6 +44,17 @@ struct EnvEdit {
   bool operator==(const EnvEdit&) const = default;
 };
 
+// Resource limits for the command and everything it starts; 0 = no limit. Applied as caps:
+// a limit never raises what the caller already had.
+struct ResourceLimits {
+  unsigned long long max_processes = 0;    // RLIMIT_NPROC
+  unsigned long long max_open_files = 0;   // RLIMIT_NOFILE
+  unsigned long long max_memory = 0;       // RLIMIT_DATA, bytes
+  unsigned long long max_cpu_seconds = 0;  // RLIMIT_CPU (SIGXCPU, then SIGKILL a second later)
+
+  bool operator==(const ResourceLimits&) const = default;
+};
+
 struct SandboxPlan {
   bool unwrapped = false;  // danger-full-access: the command runs without any sandbox
   config::SandboxMode mode = config::SandboxMode::ReadOnly;
@@ -53,6 +64,7 @@ struct SandboxPlan {
   NetworkMode network = NetworkMode::Off;
   SeccompMode seccomp = SeccompMode::NetworkOff;
   std::vector<EnvEdit> env;
+  ResourceLimits limits;
   std::string cwd;
   std::vector<std::string> argv;
 };
@@ -61,6 +73,10 @@ struct ExecRequest {
   std::vector<std::string> argv;
   std::string cwd;  // absolute; the command's working directory
 };
+
+// "max_processes:max_open_files:max_memory:max_cpu_seconds", for the inner stage's argv.
+std::string encode_limits(const ResourceLimits& limits);
+std::optional<ResourceLimits> decode_limits(const char* text);
 
 // The caller's environment (KEY=VALUE) with the plan's edits applied.
 std::vector<std::string> apply_env(std::vector<std::string> env, const std::vector<EnvEdit>& edits);

@@ -71,7 +71,7 @@ TEST_F(BwrapArgs, ReadOnly) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
                   "--", "sh", "-c", "echo hi > /dev/null"}));
 }
 
@@ -93,7 +93,7 @@ TEST_F(BwrapArgs, WorkspaceWriteNetworkOffMissingProtectedPaths) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
                   "--", "true"}}));
 }
 
@@ -118,7 +118,7 @@ TEST_F(BwrapArgs, WorkspaceWriteExistingProtectedPathsAndGitdir) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
                   "--", "git", "commit"}}));
 }
 
@@ -144,7 +144,7 @@ TEST_F(BwrapArgs, WorkspaceWriteNetworkOn) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "baseline",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "baseline", "8192:65536:0:0",
                   "--", "curl", "https://example.com"}}));
 }
 
@@ -169,7 +169,7 @@ TEST_F(BwrapArgs, DevShmRootGoesOnTopOfTheFreshDev) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
                   "--", "true"}}));
 }
 // clang-format on

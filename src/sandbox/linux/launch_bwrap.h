@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/linux/supervise.h"
 #include "sandbox/plan.h"
 #include "util/result.h"
 
@@ -19,7 +20,7 @@ struct BwrapLaunch {
 // An Error means the sandbox could not be set up and the command did not run; its
 // message names the failing part and how to fix it. Signals SIGINT, SIGTERM, SIGHUP and
 // SIGQUIT received meanwhile are passed on to the command.
-Result<int> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how);
+Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how);
 
 // Adds advice to a bubblewrap error text (user namespaces, AppArmor, old bwrap ...).
 std::string explain_bwrap_failure(const std::string& bwrap_stderr);

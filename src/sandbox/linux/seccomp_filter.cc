@@ -1,9 +1,13 @@
 // cordon - seccomp filter.
 #include "sandbox/linux/seccomp_filter.h"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <string>
@@ -41,8 +45,10 @@ std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
   return std::nullopt;
 }
 
-Status install_seccomp(SeccompMode mode) {
-  Ctx c;
+namespace {
+
+// Builds the filter for `mode` into c.
+Status build(Ctx& c, SeccompMode mode) {
   c.ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (c.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
   // Foreign architectures (and x32 on x86_64) are not in the filter: kill.
@@ -99,7 +105,41 @@ Status install_seccomp(SeccompMode mode) {
       return s;
     }
   }
+  return Ok{};
+}
+
+}  // namespace
+
+Status install_seccomp(SeccompMode mode) {
+  Ctx c;
+  if (auto s = build(c, mode); !s) return s;
   return check(seccomp_load(c.ctx), "load the filter");
+}
+
+Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode) {
+  Ctx c;
+  if (auto s = build(c, mode); !s) return s.error();
+  // libseccomp 2.5 exports to a file descriptor only.
+  const int fd = ::memfd_create("cordon-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return sys_error("seccomp: memfd_create");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (auto s = check(seccomp_export_bpf(c.ctx, fd), "export the filter"); !s) return s.error();
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) {
+    return Error{"seccomp: the exported filter has an unexpected size"};
+  }
+  std::vector<sock_filter> prog(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (::pread(fd, prog.data(), static_cast<size_t>(size), 0) != size) {
+    return sys_error("seccomp: read the exported filter");
+  }
+  return prog;
+}
+
+int load_compiled_seccomp(const sock_fprog& prog) {
+  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : errno;
 }
 
 }  // namespace cordon::sandbox::linux

@@ -1,0 +1,446 @@
+// cordon - the native backend.
+#include "sandbox/linux/launch_native.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sandbox/linux/caps.h"
+#include "sandbox/linux/limits.h"
+#include "sandbox/linux/mount_stubs.h"
+#include "sandbox/linux/sandbox_init.h"
+#include "sandbox/linux/seccomp_filter.h"
+#include "util/cstrings.h"
+#include "util/exit_codes.h"
+#include "util/fd.h"
+#include "util/io.h"
+
+namespace cordon::sandbox::linux {
+namespace {
+
+// The steps of the cloned process, reported with an errno when one fails.
+enum Step : int {
+  kParentGone = 1,
+  kSetgroups,
+  kUidMap,
+  kGidMap,
+  kPrivate,
+  kOpenTree,
+  kReadOnlyRoot,
+  kSetattr,
+  kMoveMount,
+  kDevTmpfs,
+  kDevNode,
+  kDevLink,
+  kDevDir,
+  kDevpts,
+  kProc,
+  kProcMask,
+  kNoRoot,
+  kChdir,
+  kLimits,
+  kSetsid,
+  kCaps,
+  kCapsLeft,
+  kNoNewPrivs,
+  kSeccomp,
+  kStatusPipe,
+};
+
+struct Failure {
+  char tag = 'F';
+  int step = 0;
+  int err = 0;
+  int index = -1;  // the mount op (or device) concerned
+};
+
+constexpr int kStatusFd = 3;  // in the cloned process, once everything else is closed
+constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+constexpr size_t kDevCount = sizeof kDevNodes / sizeof kDevNodes[0];
+constexpr const char* kDevLinks[][2] = {
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},         {"core", "/proc/kcore"}};
+constexpr const char* kProcMasked[] = {"sys", "sysrq-trigger", "irq", "bus"};
+
+// Everything the cloned process needs, prepared (and allocated) by the launcher.
+struct Prepared {
+  const SandboxPlan* plan = nullptr;
+  std::vector<int> tree_fds;           // per mount op; written by the cloned process (its own copy)
+  std::vector<std::string> dev_paths;  // per op with Kind::Dev: <path>/<node>, flattened
+  std::vector<std::string> dev_link_paths;  // <path>/<link>, flattened
+  std::vector<std::string> dev_dirs;        // <path>/shm, <path>/pts per Dev op
+  std::vector<std::string> proc_paths;      // <path>/<masked> per Proc op
+  int dev_fds[kDevCount] = {};
+  std::string uid_map, gid_map;
+  std::vector<char*> argv, envp;
+  sock_fprog seccomp{};
+  int cap_last_cap = 0;
+  int status_w = -1;
+  int alive_r = -1;
+  int alive_w = -1;  // the launcher's end: closed here so only the launcher holds it
+  sigset_t forwarded{};
+  sigset_t old_mask{};
+};
+
+[[noreturn]] void fail(const Prepared& p, Step step, int err, int index = -1) {
+  Failure f;
+  f.step = step;
+  f.err = err;
+  f.index = index;
+  write_all(p.status_w, reinterpret_cast<const char*>(&f), sizeof f);
+  ::_exit(exit_code::kSandboxSetup);
+}
+
+bool write_file(const char* path, const char* data) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const size_t n = std::strlen(data);
+  const bool ok = ::write(fd, data, n) == static_cast<ssize_t>(n);
+  ::close(fd);
+  return ok;
+}
+
+int set_attrs(int dfd, const char* path, unsigned flags, uint64_t set) {
+  struct mount_attr attr {};
+  attr.attr_set = set;
+  return ::mount_setattr(dfd, path, flags, &attr, sizeof attr);
+}
+
+// A detached copy of the mount tree at `path`, cloned before anything covers it.
+int clone_tree(const char* path, bool recursive) {
+  return ::open_tree(
+      AT_FDCWD, path,
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0));
+}
+
+bool attach(int fd, const char* path) {
+  return ::move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+}
+
+void build_dev(Prepared& p, size_t dev_index, size_t op) {
+  const std::string& base = p.plan->mounts[op].path;
+  if (::mount("tmpfs", base.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    fail(p, kDevTmpfs, errno, static_cast<int>(op));
+  }
+  for (size_t i = 0; i < kDevCount; ++i) {
+    if (p.dev_fds[i] < 0) continue;
+    const char* path = p.dev_paths[dev_index * kDevCount + i].c_str();
+    int fd = ::open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0) fail(p, kDevNode, errno, static_cast<int>(i));
+    ::close(fd);
+    if (!attach(p.dev_fds[i], path)) fail(p, kDevNode, errno, static_cast<int>(i));
+    ::close(p.dev_fds[i]);
+    p.dev_fds[i] = -1;
+  }
+  const size_t nlinks = sizeof kDevLinks / sizeof kDevLinks[0];
+  for (size_t i = 0; i < nlinks; ++i) {
+    if (::symlink(kDevLinks[i][1], p.dev_link_paths[dev_index * nlinks + i].c_str()) != 0) {
+      fail(p, kDevLink, errno, static_cast<int>(op));
+    }
+  }
+  const char* shm = p.dev_dirs[dev_index * 2].c_str();
+  const char* pts = p.dev_dirs[dev_index * 2 + 1].c_str();
+  if (::mkdir(shm, 0755) != 0 || ::mkdir(pts, 0755) != 0) {
+    fail(p, kDevDir, errno, static_cast<int>(op));
+  }
+  if (::mount("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC,
+              "newinstance,ptmxmode=0666,mode=620") != 0) {
+    fail(p, kDevpts, errno, static_cast<int>(op));
+  }
+}
+
+void build_proc(Prepared& p, size_t proc_index, size_t op) {
+  const std::string& base = p.plan->mounts[op].path;
+  if (::mount("proc", base.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    fail(p, kProc, errno, static_cast<int>(op));
+  }
+  const size_t n = sizeof kProcMasked / sizeof kProcMasked[0];
+  for (size_t i = 0; i < n; ++i) {
+    const char* path = p.proc_paths[proc_index * n + i].c_str();
+    int fd = clone_tree(path, true);
+    if (fd < 0 && errno == ENOENT) continue;
+    if (fd < 0 ||
+        set_attrs(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) !=
+            0 ||
+        !attach(fd, path)) {
+      fail(p, kProcMask, errno, static_cast<int>(op));
+    }
+    ::close(fd);
+  }
+}
+
+// The filesystem view, in the new mount namespace.
+void build_mounts(Prepared& p) {
+  const auto& ops = p.plan->mounts;
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(p, kPrivate, errno);
+  if (ops.empty() || ops[0].kind != MountOp::Kind::RoBind || ops[0].path != "/") {
+    fail(p, kNoRoot, EINVAL);
+  }
+  // Copies of every bound path, taken from the host's view before anything is covered.
+  bool has_dev = false;
+  for (size_t i = 1; i < ops.size(); ++i) {
+    const MountOp& m = ops[i];
+    if (m.kind == MountOp::Kind::Dev) has_dev = true;
+    if (m.kind != MountOp::Kind::Bind && m.kind != MountOp::Kind::RoBind &&
+        m.kind != MountOp::Kind::StubMask) {
+      continue;
+    }
+    p.tree_fds[i] = clone_tree(m.path.c_str(), true);
+    if (p.tree_fds[i] < 0) {
+      // A stub this user could not create: the command cannot create the path either.
+      if (m.kind == MountOp::Kind::StubMask && errno == ENOENT) continue;
+      fail(p, kOpenTree, errno, static_cast<int>(i));
+    }
+  }
+  for (size_t i = 0; i < kDevCount; ++i) {
+    p.dev_fds[i] = -1;
+    if (!has_dev) continue;
+    char path[32] = "/dev/";
+    std::strncat(path, kDevNodes[i], sizeof path - 6);
+    p.dev_fds[i] = clone_tree(path, false);
+    if (p.dev_fds[i] < 0 && errno != ENOENT) fail(p, kDevNode, errno, static_cast<int>(i));
+  }
+
+  if (set_attrs(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID) != 0) {
+    fail(p, kReadOnlyRoot, errno, 0);
+  }
+  size_t dev_index = 0, proc_index = 0;
+  for (size_t i = 1; i < ops.size(); ++i) {
+    const MountOp& m = ops[i];
+    switch (m.kind) {
+      case MountOp::Kind::Bind:
+      case MountOp::Kind::RoBind:
+      case MountOp::Kind::StubMask: {
+        const int fd = p.tree_fds[i];
+        if (fd < 0) continue;
+        const uint64_t attrs = m.kind == MountOp::Kind::Bind
+                                   ? MOUNT_ATTR_NOSUID
+                                   : MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+        if (set_attrs(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, attrs) != 0) {
+          fail(p, kSetattr, errno, static_cast<int>(i));
+        }
+        if (!attach(fd, m.path.c_str())) fail(p, kMoveMount, errno, static_cast<int>(i));
+        ::close(fd);
+        break;
+      }
+      case MountOp::Kind::Dev:
+        build_dev(p, dev_index++, i);
+        break;
+      case MountOp::Kind::Proc:
+        build_proc(p, proc_index++, i);
+        break;
+    }
+  }
+}
+
+// The cloned process: pid 1 of the new namespaces. Never returns.
+[[noreturn]] void sandbox_main(Prepared& p) {
+  // Die with the launcher; if it is already gone, stop here.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  ::close(p.alive_w);
+  pollfd alive{p.alive_r, POLLIN, 0};
+  if (::poll(&alive, 1, 0) != 0) fail(p, kParentGone, 0);
+
+  if (!write_file("/proc/self/setgroups", "deny")) fail(p, kSetgroups, errno);
+  if (!write_file("/proc/self/uid_map", p.uid_map.c_str())) fail(p, kUidMap, errno);
+  if (!write_file("/proc/self/gid_map", p.gid_map.c_str())) fail(p, kGidMap, errno);
+
+  build_mounts(p);
+  if (::chdir(p.plan->cwd.c_str()) != 0) fail(p, kChdir, errno);
+  const char* failed_limit = nullptr;
+  if (int e = apply_limits(p.plan->limits, &failed_limit); e != 0) fail(p, kLimits, e);
+  if (::setsid() < 0) fail(p, kSetsid, errno);
+  if (int e = drop_all_capabilities(p.cap_last_cap); e != 0) fail(p, kCaps, e);
+  if (any_capability()) fail(p, kCapsLeft, 0);
+
+  // The command gets stdin, stdout and stderr and nothing else the launcher had open.
+  if (::dup2(p.status_w, kStatusFd) < 0) fail(p, kStatusPipe, errno);
+  p.status_w = kStatusFd;
+  ::fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+  ::syscall(SYS_close_range, static_cast<unsigned>(kStatusFd) + 1, ~0u, 0u);
+
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, kNoNewPrivs, errno);
+  if (int e = load_compiled_seccomp(p.seccomp); e != 0) fail(p, kSeccomp, e);
+  write_all(kStatusFd, "R");
+  ::close(kStatusFd);
+  ::_exit(run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask));
+}
+
+std::string op_path(const SandboxPlan& plan, int index) {
+  if (index < 0 || static_cast<size_t>(index) >= plan.mounts.size()) return "?";
+  return plan.mounts[static_cast<size_t>(index)].path;
+}
+
+std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
+  const std::string e = f.err != 0 ? std::string(": ") + std::strerror(f.err) : std::string();
+  switch (f.step) {
+    case kParentGone:
+      return "cordon went away while the sandbox was starting";
+    case kSetgroups:
+    case kUidMap:
+    case kGidMap:
+      return "user namespace: cannot write the uid/gid map" + e;
+    case kPrivate:
+      if (f.err == EPERM || f.err == EACCES) {
+        return "user namespace: it was created but grants no privileges (on Ubuntu 24.04 and "
+               "other systems, AppArmor's kernel.apparmor_restrict_unprivileged_userns = 1 does "
+               "this); cannot set up the mounts" +
+               e;
+      }
+      return "mount namespace: cannot make the mounts private" + e;
+    case kOpenTree:
+      return "mounts: cannot take a copy of " + op_path(plan, f.index) + e;
+    case kReadOnlyRoot:
+      return "mounts: cannot make / read-only (mount_setattr needs Linux 5.12 or newer)" + e;
+    case kSetattr:
+      return "mounts: cannot set the mount flags of " + op_path(plan, f.index) + e;
+    case kMoveMount:
+      return "mounts: cannot mount " + op_path(plan, f.index) + e;
+    case kDevTmpfs:
+      return "mounts: cannot mount a tmpfs on " + op_path(plan, f.index) + e;
+    case kDevNode:
+      return std::string("mounts: cannot provide /dev/") +
+             (f.index >= 0 && static_cast<size_t>(f.index) < kDevCount ? kDevNodes[f.index] : "?") +
+             e;
+    case kDevLink:
+    case kDevDir:
+      return "mounts: cannot populate " + op_path(plan, f.index) + e;
+    case kDevpts:
+      return "mounts: cannot mount devpts on " + op_path(plan, f.index) + "/pts" + e;
+    case kProc:
+      return "mounts: cannot mount a fresh proc on " + op_path(plan, f.index) +
+             " (the kernel refuses it when the host's /proc is partly hidden, as in some "
+             "containers)" +
+             e;
+    case kProcMask:
+      return "mounts: cannot make parts of " + op_path(plan, f.index) + " read-only" + e;
+    case kNoRoot:
+      return "this plan does not start from a read-only /; the native backend cannot build it";
+    case kChdir:
+      return "cannot change to " + plan.cwd + " inside the sandbox" + e;
+    case kLimits:
+      return "resource limits: cannot apply them" + e;
+    case kSetsid:
+      return "cannot start a new session" + e;
+    case kCaps:
+      return "capabilities: cannot drop them" + e;
+    case kCapsLeft:
+      return "capabilities: some remain after dropping them all; refusing to run the command";
+    case kNoNewPrivs:
+      return "no_new_privs: prctl failed" + e;
+    case kSeccomp:
+      return "seccomp: cannot load the filter" + e;
+    case kStatusPipe:
+      return "cannot set up the status pipe" + e;
+  }
+  return "unknown failure" + e;
+}
+
+}  // namespace
+
+Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
+                               bool* userns_refused) {
+  *userns_refused = false;
+  std::vector<std::string> guard;
+  for (const auto& root : plan.writable_roots) {
+    for (const auto& p : root.protected_paths) {
+      if (p.kind == policy::ProtectedPath::Kind::Existing) guard.push_back(p.path);
+    }
+  }
+  auto stubs = MountStubs::prepare(plan.stubs, guard);
+  if (!stubs) return Error{"protected paths: " + stubs.error().describe()};
+
+  auto filter = compile_seccomp(plan.seccomp);
+  if (!filter) return filter.error();
+
+  Prepared p;
+  p.plan = &plan;
+  p.tree_fds.assign(plan.mounts.size(), -1);
+  for (const MountOp& m : plan.mounts) {
+    if (m.kind == MountOp::Kind::Dev) {
+      for (const char* n : kDevNodes) p.dev_paths.push_back(m.path + "/" + n);
+      for (const auto& l : kDevLinks) p.dev_link_paths.push_back(m.path + "/" + l[0]);
+      p.dev_dirs.push_back(m.path + "/shm");
+      p.dev_dirs.push_back(m.path + "/pts");
+    } else if (m.kind == MountOp::Kind::Proc) {
+      for (const char* n : kProcMasked) p.proc_paths.push_back(m.path + "/" + n);
+    }
+  }
+  p.uid_map = std::to_string(::geteuid()) + " " + std::to_string(::geteuid()) + " 1\n";
+  p.gid_map = std::to_string(::getegid()) + " " + std::to_string(::getegid()) + " 1\n";
+  std::vector<std::string> argv_s = plan.argv;
+  std::vector<std::string> env_s = apply_env(how.environment, plan.env);
+  p.argv = c_strings(argv_s);
+  p.envp = c_strings(env_s);
+  p.seccomp.len = static_cast<unsigned short>(filter->size());
+  p.seccomp.filter = filter->data();
+  p.cap_last_cap = read_cap_last_cap();
+
+  Fd status_r, status_w, alive_r, alive_w;
+  if (auto s = make_pipe(status_r, status_w); !s) return s.error();
+  if (auto s = make_pipe(alive_r, alive_w); !s) return s.error();
+  p.status_w = status_w.fd;
+  p.alive_r = alive_r.fd;
+  p.alive_w = alive_w.fd;
+
+  auto relay = SignalRelay::start();
+  if (!relay) return relay.error();
+  p.forwarded = relay->blocked();
+  p.old_mask = relay->old_mask();
+
+  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | SIGCHLD;
+  if (plan.network == NetworkMode::Off) flags |= CLONE_NEWNET;
+  // fork() semantics (no new stack): the child runs on a copy of this stack.
+  const long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, 0);
+  if (pid < 0) {
+    const int e = errno;
+    stubs->release();
+    if (e == EPERM || e == EINVAL || e == ENOSPC || e == EUSERS || e == EACCES) {
+      *userns_refused = true;
+      return Error{
+          "the kernel refused to create the sandbox's namespaces (user namespaces may "
+          "be disabled or restricted, as by AppArmor on Ubuntu 24.04)",
+          e};
+    }
+    return sys_error("clone", e);
+  }
+  if (pid == 0) sandbox_main(p);
+
+  status_w.reset();
+  alive_r.reset();
+  Watch w;
+  w.pid = static_cast<pid_t>(pid);
+  w.status_fd = status_r.fd;
+  w.sandbox_pid = static_cast<pid_t>(pid);
+  Outcome out = supervise(*relay, w);
+  stubs->release();
+
+  if (out.ready()) return Finished{shell_status(out.wait_status), out.usage};
+  if (out.status.size() >= sizeof(Failure) && out.status[0] == 'F') {
+    Failure f;
+    std::memcpy(&f, out.status.data(), sizeof f);
+    const bool userns_step = f.step == kUidMap || f.step == kGidMap || f.step == kSetgroups ||
+                             (f.step == kPrivate && (f.err == EPERM || f.err == EACCES));
+    if (userns_step) *userns_refused = true;
+    return Error{describe_failure(plan, f)};
+  }
+  if (WIFSIGNALED(out.wait_status)) {
+    return Error{"the sandbox was killed by signal " + std::to_string(WTERMSIG(out.wait_status)) +
+                 " while it was being set up"};
+  }
+  return Error{"the sandbox ended with status " + std::to_string(WEXITSTATUS(out.wait_status)) +
+               " while it was being set up"};
+}
+
+}  // namespace cordon::sandbox::linux
