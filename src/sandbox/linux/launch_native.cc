@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -273,8 +274,16 @@ void build_mounts(Prepared& p) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, kNoNewPrivs, errno);
   if (int e = load_compiled_seccomp(p.seccomp); e != 0) fail(p, kSeccomp, e);
   write_all(kStatusFd, "R");
-  ::close(kStatusFd);
-  ::_exit(run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask));
+  Verdict v;
+  v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask);
+  // Nothing of the command may outlive the verdict: stop and reap the rest of the namespace.
+  ::kill(-1, SIGKILL);
+  int st;
+  while (::waitpid(-1, &st, 0) > 0 || errno == EINTR) {
+  }
+  ::getrusage(RUSAGE_CHILDREN, &v.usage);
+  write_all(kStatusFd, reinterpret_cast<const char*>(&v), sizeof v);
+  ::_exit(v.status);
 }
 
 std::string op_path(const SandboxPlan& plan, int index) {
@@ -426,6 +435,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   Outcome out = supervise(*relay, w);
   stubs->release();
 
+  if (out.has_verdict()) return Finished{out.verdict().status, out.verdict().usage};
   if (out.ready()) return Finished{shell_status(out.wait_status), out.usage};
   if (out.status.size() >= sizeof(Failure) && out.status[0] == 'F') {
     Failure f;

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "util/io.h"
@@ -44,6 +45,16 @@ pid_t parse_child_pid(const std::string& info) {
 }
 
 }  // namespace
+
+bool Outcome::has_verdict() const {
+  return ready() && status.size() >= 1 + sizeof(Verdict) && status[1] == 'X';
+}
+
+Verdict Outcome::verdict() const {
+  Verdict v;
+  std::memcpy(&v, status.data() + 1, sizeof v);
+  return v;
+}
 
 Result<SignalRelay> SignalRelay::start() {
   SignalRelay r;
@@ -120,6 +131,12 @@ Outcome supervise(const SignalRelay& relay, const Watch& w) {
       err_forwarded = out.errtext.size();
     }
     if (done) break;
+    if (out.has_verdict()) {
+      // The command and everything it started are gone; only the kernel's clean-up of the
+      // namespaces remains. Reap the init if it is already done, else leave it to the kernel.
+      if (::wait4(w.pid, &out.wait_status, WNOHANG, &out.usage) != w.pid) out.wait_status = 0;
+      return out;
+    }
     if (fds[0].revents != 0) {
       signalfd_siginfo si{};
       while (::read(relay.fd(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {

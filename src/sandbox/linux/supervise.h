@@ -2,7 +2,10 @@
 // its stages report, wait for it. Shared by every backend.
 //
 // Status protocol on the status pipe (first byte): 'R' the inner stage is ready and takes
-// signals; 'E' followed by an error text; other bytes are backend-specific failures.
+// signals; 'E' followed by an error text; other bytes are backend-specific failures. After
+// 'R', a stage may send a Verdict (the command has ended and nothing of it is left running):
+// the launcher then stops waiting, and the kernel finishes tearing the namespaces down on
+// its own time.
 #pragma once
 
 #include <signal.h>
@@ -38,6 +41,13 @@ class SignalRelay {
   sigset_t old_{};
 };
 
+// The command's end, sent by the sandbox's init after 'R'.
+struct Verdict {
+  char tag = 'X';
+  int status = 0;          // exit code, or 128+N
+  struct rusage usage {};  // RUSAGE_CHILDREN of the init: every process it reaped
+};
+
 struct Watch {
   pid_t pid = -1;             // the child the launcher forked and waits for
   int status_fd = -1;         // read end of the status pipe
@@ -54,6 +64,9 @@ struct Outcome {
   std::string errtext;     // everything read from err_fd (bounded)
   struct rusage usage {};  // of Watch::pid and the descendants it waited for
   bool ready() const { return !status.empty() && status[0] == 'R'; }
+  // The Verdict that followed 'R', when one arrived.
+  bool has_verdict() const;
+  Verdict verdict() const;
 };
 
 // How a sandboxed command ended.
