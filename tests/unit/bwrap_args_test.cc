@@ -192,7 +192,8 @@ TEST_F(BwrapArgs, CommandArgumentsPassThroughVerbatim) {
   EXPECT_EQ(Argv(a.end() - static_cast<std::ptrdiff_t>(cmd.size()), a.end()), cmd);
   // The command starts right after the inner stage's own "--".
   EXPECT_EQ(a[a.size() - cmd.size() - 1], "--");
-  EXPECT_EQ(a[a.size() - cmd.size() - 2], "network-off");
+  EXPECT_EQ(a[a.size() - cmd.size() - 2], "8192:65536:0:0");
+  EXPECT_EQ(a[a.size() - cmd.size() - 3], "network-off");
 }
 
 TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
@@ -206,6 +207,7 @@ TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
   p.seccomp = SeccompMode::Baseline;
   p.cwd = "/w/sub";
   p.argv = {"id"};
+  p.limits = {30, 64, 1 << 20, 5};
   EXPECT_EQ(bwrap_argv(p, BwrapInvocation{"/b/bwrap", "/c/cordon"}), (Argv{"/b/bwrap",
                                                                            "--new-session",
                                                                            "--die-with-parent",
@@ -238,6 +240,7 @@ TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
                                                                            "4",
                                                                            "3",
                                                                            "baseline",
+                                                                           "30:64:1048576:5",
                                                                            "--",
                                                                            "id"}));
 }

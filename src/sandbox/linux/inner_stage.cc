@@ -14,7 +14,7 @@
 #include "sandbox/linux/caps.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/sandbox_init.h"
-#include "sandbox/linux/seccomp_filter.h"
+#include "sandbox/linux/seccomp_programs.h"
 #include "util/exit_codes.h"
 #include "util/io.h"
 
@@ -65,7 +65,9 @@ int run_inner_stage(int argc, char** argv) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(status_fd, "no_new_privs: prctl failed: " + std::string(strerror(errno)));
   }
-  if (auto s = install_seccomp(*mode); !s) return fail(status_fd, s.error().describe());
+  if (int e = load_seccomp(*mode); e != 0) {
+    return fail(status_fd, "seccomp: cannot load the filter: " + std::string(strerror(e)));
+  }
 
   sigset_t forwarded, old;
   sigemptyset(&forwarded);

@@ -17,7 +17,7 @@
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/sandbox_init.h"
-#include "sandbox/linux/seccomp_filter.h"
+#include "sandbox/linux/seccomp_programs.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
 #include "util/io.h"
@@ -86,11 +86,6 @@ void kill_leftovers() {
 Result<Finished> launch_landlock(const SandboxPlan& plan, const LandlockLaunch& how) {
   auto ruleset = make_landlock_ruleset(plan, how.abi);
   if (!ruleset) return ruleset.error();
-  auto filter = compile_seccomp(plan.seccomp);
-  if (!filter) return filter.error();
-  sock_fprog prog{};
-  prog.len = static_cast<unsigned short>(filter->size());
-  prog.filter = filter->data();
   const int cap_last_cap = read_cap_last_cap();
   const bool drop_caps = ::geteuid() == 0 || any_capability();
 
@@ -136,7 +131,7 @@ Result<Finished> launch_landlock(const SandboxPlan& plan, const LandlockLaunch& 
       fail(kStatusFd, "landlock: the kernel refused to enforce the ruleset", e);
     }
     ::close(rules);
-    if (int e = load_compiled_seccomp(prog); e != 0)
+    if (int e = load_seccomp(plan.seccomp); e != 0)
       fail(kStatusFd, "seccomp: cannot load the filter", e);
     // Only stdin, stdout and stderr pass to the command.
     ::syscall(SYS_close_range, static_cast<unsigned>(kStatusFd) + 1, ~0u, 0u);

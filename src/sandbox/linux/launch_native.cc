@@ -20,7 +20,7 @@
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/mount_stubs.h"
 #include "sandbox/linux/sandbox_init.h"
-#include "sandbox/linux/seccomp_filter.h"
+#include "sandbox/linux/seccomp_programs.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
 #include "util/fd.h"
@@ -84,7 +84,6 @@ struct Prepared {
   int dev_fds[kDevCount] = {};
   std::string uid_map, gid_map;
   std::vector<char*> argv, envp;
-  sock_fprog seccomp{};
   int cap_last_cap = 0;
   int status_w = -1;
   int alive_r = -1;
@@ -272,7 +271,7 @@ void build_mounts(Prepared& p) {
   ::syscall(SYS_close_range, static_cast<unsigned>(kStatusFd) + 1, ~0u, 0u);
 
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, kNoNewPrivs, errno);
-  if (int e = load_compiled_seccomp(p.seccomp); e != 0) fail(p, kSeccomp, e);
+  if (int e = load_seccomp(p.plan->seccomp); e != 0) fail(p, kSeccomp, e);
   write_all(kStatusFd, "R");
   Verdict v;
   v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask);
@@ -370,9 +369,6 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   auto stubs = MountStubs::prepare(plan.stubs, guard);
   if (!stubs) return Error{"protected paths: " + stubs.error().describe()};
 
-  auto filter = compile_seccomp(plan.seccomp);
-  if (!filter) return filter.error();
-
   Prepared p;
   p.plan = &plan;
   p.tree_fds.assign(plan.mounts.size(), -1);
@@ -392,8 +388,6 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   std::vector<std::string> env_s = apply_env(how.environment, plan.env);
   p.argv = c_strings(argv_s);
   p.envp = c_strings(env_s);
-  p.seccomp.len = static_cast<unsigned short>(filter->size());
-  p.seccomp.filter = filter->data();
   p.cap_last_cap = read_cap_last_cap();
 
   Fd status_r, status_w, alive_r, alive_w;

@@ -1,4 +1,4 @@
-// cordon - seccomp filter.
+// cordon - the seccomp filter rules.
 #include "sandbox/linux/seccomp_filter.h"
 
 #include <linux/seccomp.h>
@@ -36,16 +36,6 @@ Status check(int rc, const char* what) {
   if (rc == 0) return Ok{};
   return Error{std::string("seccomp: ") + what, -rc};
 }
-
-}  // namespace
-
-std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
-  if (s == to_string(SeccompMode::Baseline)) return SeccompMode::Baseline;
-  if (s == to_string(SeccompMode::NetworkOff)) return SeccompMode::NetworkOff;
-  return std::nullopt;
-}
-
-namespace {
 
 // Builds the filter for `mode` into c.
 Status build(Ctx& c, SeccompMode mode) {
@@ -110,12 +100,6 @@ Status build(Ctx& c, SeccompMode mode) {
 
 }  // namespace
 
-Status install_seccomp(SeccompMode mode) {
-  Ctx c;
-  if (auto s = build(c, mode); !s) return s;
-  return check(seccomp_load(c.ctx), "load the filter");
-}
-
 Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode) {
   Ctx c;
   if (auto s = build(c, mode); !s) return s.error();
@@ -136,10 +120,6 @@ Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode) {
     return sys_error("seccomp: read the exported filter");
   }
   return prog;
-}
-
-int load_compiled_seccomp(const sock_fprog& prog) {
-  return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0 ? 0 : errno;
 }
 
 }  // namespace cordon::sandbox::linux
