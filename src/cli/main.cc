@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/doctor_cmd.h"
 #include "cli/sandbox_cmd.h"
+#include "cli/status_cmd.h"
 #include "sandbox/linux/bwrap_args.h"
 #include "sandbox/linux/inner_stage.h"
 #include "util/exit_codes.h"
@@ -67,6 +69,15 @@ int main(int argc, char** argv) {
   cordon::cli::add_config_flags(*linux_cmd, sargs.config);
   linux_cmd->prefix_command();
 
+  cordon::cli::DoctorArgs dargs;
+  CLI::App* doctor = app.add_subcommand(
+      "doctor", "Check which sandbox backends work on this machine, and why not");
+  cordon::cli::add_doctor_flags(*doctor, dargs);
+  cordon::cli::StatusArgs stargs;
+  CLI::App* status = app.add_subcommand(
+      "status", "Show the effective sandbox for this directory and where each value came from");
+  cordon::cli::add_status_flags(*status, stargs);
+
   const Split split = split_at_separator(argc, argv);
   try {
     app.parse(static_cast<int>(split.ours.size()), split.ours.data());
@@ -98,5 +109,7 @@ int main(int argc, char** argv) {
     sargs.command.insert(sargs.command.end(), split.command.begin(), split.command.end());
     return cordon::cli::run_sandbox(sargs);
   }
+  if (doctor->parsed()) return cordon::cli::run_doctor(dargs);
+  if (status->parsed()) return cordon::cli::run_status(stargs);
   return cordon::exit_code::kUsage;
 }

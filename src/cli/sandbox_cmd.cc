@@ -65,57 +65,63 @@ void add_config_flags(CLI::App& app, config::CliOptions& o) {
       ->type_name("BACKEND");
 }
 
-int run_sandbox(const SandboxArgs& args) {
-  if (args.command.empty()) {
-    say("no command given; usage: cordon sandbox linux [OPTIONS] -- COMMAND [ARGS...]");
-    return exit_code::kUsage;
-  }
+int load_effective(const config::CliOptions& cli, std::vector<std::string> command,
+                   const FileSystem& fs, Effective& out) {
   char cwd_buf[PATH_MAX];
   if (::getcwd(cwd_buf, sizeof cwd_buf) == nullptr) {
     say("cannot determine the current directory");
     return exit_code::kUsage;
   }
-  RealFileSystem fs;
   config::LoadInputs in;
   in.system_config = config::kSystemConfigPath;
   in.user_config =
       config::default_user_config_path(std::getenv("CORDON_HOME"), std::getenv("HOME"));
   in.process_cwd = cwd_buf;
-  in.cli = args.config;
+  in.cli = cli;
   auto cfg = config::load(in, fs);
   if (!cfg) {
     say(cfg.error().describe());
     return exit_code::kConfig;
   }
   for (const auto& w : cfg->warnings) say("warning: " + w);
-
   auto roots = policy::writable_roots(*cfg, std::getenv("TMPDIR"), fs);
   if (!roots) {
     say("sandbox setup failed: " + roots.error().describe());
     return exit_code::kSandboxSetup;
   }
   for (const auto& w : roots->warnings) say("warning: " + w);
-
-  sandbox::ExecRequest req{args.command, cfg->workspace};
-  auto plan = sandbox::make_plan(*cfg, *roots, req);
+  auto plan = sandbox::make_plan(*cfg, *roots, {std::move(command), cfg->workspace});
   if (!plan) {
     say(plan.error().describe());
     return exit_code::kConfig;
   }
-  if (plan->unwrapped) say("danger-full-access: running the command without a sandbox");
+  out = {std::move(*cfg), std::move(*roots), std::move(*plan)};
+  return 0;
+}
+
+int run_sandbox(const SandboxArgs& args) {
+  if (args.command.empty()) {
+    say("no command given; usage: cordon sandbox linux [OPTIONS] -- COMMAND [ARGS...]");
+    return exit_code::kUsage;
+  }
+  RealFileSystem fs;
+  Effective eff;
+  if (int rc = load_effective(args.config, args.command, fs, eff); rc != 0) return rc;
+  const sandbox::SandboxPlan& plan = eff.plan;
+  if (plan.unwrapped) say("danger-full-access: running the command without a sandbox");
 
   sandbox::LaunchContext ctx;
   if (auto exe = fs.realpath("/proc/self/exe")) ctx.cordon_exe = *exe;
   for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
   ctx.path_env = std::getenv("PATH");
-  ctx.config = &*cfg;
+  ctx.config = &eff.cfg;
   ctx.warn = say;
-  auto done = sandbox::launch(*plan, ctx, fs);
+  auto done = sandbox::launch(plan, ctx, fs);
   if (!done) {
     say("sandbox setup failed; the command did not run: " + done.error().describe());
     return exit_code::kSandboxSetup;
   }
-  if (auto why = sandbox::linux::limit_report(plan->limits, *cfg, done->status, done->usage)) {
+  if (auto why = sandbox::linux::limit_report(plan.limits, eff.cfg, done->status, done->usage)) {
     say(*why);
   }
   return done->status;

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "config/load.h"
+#include "policy/writable_roots.h"
+#include "sandbox/plan.h"
+#include "util/filesystem.h"
 
 namespace cordon::cli {
 
@@ -17,6 +20,20 @@ struct SandboxArgs {
 
 // Registers the flags shared by every subcommand that loads the config.
 void add_config_flags(CLI::App& app, config::CliOptions& opts);
+
+// What `cordon sandbox linux` enforces here: the effective config, the writable roots and
+// the plan for `command`.
+struct Effective {
+  config::EffectiveConfig cfg;
+  policy::WritableRootsResult roots;
+  sandbox::SandboxPlan plan;
+};
+
+// Loads config, writable roots and plan; prints warnings and errors to stderr. Returns 0,
+// or cordon's exit status for the failure (64 no working directory, 78 config, 71 writable
+// roots).
+int load_effective(const config::CliOptions& cli, std::vector<std::string> command,
+                   const FileSystem& fs, Effective& out);
 
 // Runs the command; returns cordon's exit status.
 int run_sandbox(const SandboxArgs& args);

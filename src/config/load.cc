@@ -174,6 +174,7 @@ class Applier {
 
   // Validates a whole layer and applies its settings (Top scope).
   Status apply(const Layer& layer, Scope scope, const std::string& key_prefix = "") {
+    legacy_landlock_ = {};
     return apply_table(layer, *layer.table, scope, key_prefix);
   }
 
@@ -223,7 +224,7 @@ class Applier {
     if (key == "features") return apply_features(L, full, v);
     if (key == "use_legacy_landlock") {
       if (auto s = expect_type(L, full, v, toml::node_type::boolean, "a boolean"); !s) return s;
-      out_.use_legacy_landlock = {*v.value<bool>(), L.origin(v)};
+      if (auto s = set_legacy_landlock(L, full, v); !s) return s;
       return Ok{};
     }
     if (key == "sandbox_linux") return apply_sandbox_linux(L, full, v);
@@ -407,6 +408,7 @@ class Applier {
       return err(L, v, "'" + full + "' must be " + expected + ", not " + type_name(v));
     const std::string text = *v.value<std::string>();
     if (text == "unlimited") return kUnlimited;
+    if (!is_size) return err(L, v, "'" + full + "' must be " + expected + ", not \"" + text + "\"");
     size_t i = 0;
     unsigned long long n = 0;
     bool overflow = false;
@@ -418,12 +420,14 @@ class Applier {
     }
     unsigned shift = 0;
     std::string unit = text.substr(i);
-    if (is_size && !unit.empty()) {
+    // Units: K, M, G, T (powers of 1024), optionally followed by B or iB; or B alone.
+    for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (unit == "B") unit.clear();
+    if (!unit.empty()) {
       const std::string units = "KMGT";
-      const auto u =
-          units.find(static_cast<char>(std::toupper(static_cast<unsigned char>(unit[0]))));
+      const auto u = units.find(unit[0]);
       const std::string rest = unit.substr(1);
-      if (u != std::string::npos && (rest.empty() || rest == "B" || rest == "iB")) {
+      if (u != std::string::npos && (rest.empty() || rest == "B" || rest == "IB")) {
         shift = 10 * static_cast<unsigned>(u + 1);
         unit.clear();
       }
@@ -480,7 +484,7 @@ class Applier {
         out_.use_linux_sandbox_bwrap = {*fv.value<bool>(), L.origin(fv)};
       } else if (key == "use_legacy_landlock") {
         if (auto s = expect_type(L, sub, fv, toml::node_type::boolean, "a boolean"); !s) return s;
-        out_.use_legacy_landlock = {*fv.value<bool>(), L.origin(fv)};
+        if (auto s = set_legacy_landlock(L, sub, fv); !s) return s;
       }
       // Other feature flags belong to Codex features cordon does not have; they are
       // accepted so Codex configs load unchanged.
@@ -503,8 +507,31 @@ class Applier {
     return Ok{};
   }
 
+  // use_legacy_landlock and features.use_legacy_landlock are one setting: within one layer
+  // they must agree (toml++ visits keys in name order, so "the last one" would be arbitrary).
+  Status set_legacy_landlock(const Layer& L, const std::string& full, const toml::node& v) {
+    const bool value = *v.value<bool>();
+    if (legacy_landlock_.node != nullptr && legacy_landlock_.value != value) {
+      return err(L, v,
+                 "'" + full + "' = " + (value ? "true" : "false") + " contradicts '" +
+                     legacy_landlock_.key + "' = " + (legacy_landlock_.value ? "true" : "false") +
+                     " at " + L.where(legacy_landlock_.node->source()) +
+                     "; they are the same setting, keep one");
+    }
+    legacy_landlock_ = {&v, full, value};
+    out_.use_legacy_landlock = {value, L.origin(v)};
+    return Ok{};
+  }
+
+  struct LegacyLandlockSeen {
+    const toml::node* node = nullptr;  // in the layer being applied
+    std::string key;
+    bool value = false;
+  };
+
   EffectiveConfig& out_;
   bool strict_;
+  LegacyLandlockSeen legacy_landlock_;
 };
 
 Result<std::optional<Layer>> read_file_layer(const std::string& path, const FileSystem& fs) {

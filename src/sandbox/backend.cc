@@ -16,6 +16,12 @@ const char* kUsernsAdvice =
     "userns); elsewhere check user.max_user_namespaces and kernel.unprivileged_userns_clone; "
     "in a container, the container must allow namespaces";
 
+// A sentence without its final period, to continue it.
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ' || s.back() == '\n')) s.pop_back();
+  return s;
+}
+
 std::string abi_text(int abi) {
   return abi > 0 ? "Landlock ABI " + std::to_string(abi) : "no Landlock";
 }
@@ -26,8 +32,11 @@ Result<BackendDecision> explicit_choice(Backend want, const std::string& why,
     case Backend::Bwrap:
       if (!f.bwrap) {
         return Error{"the bwrap backend was asked for (" + why +
-                     ") but no usable bubblewrap was found: " + f.bwrap_problem + "; " +
-                     kInstallBwrap + ", or use --backend native"};
+                     ") but no usable bubblewrap was found: " + trimmed(f.bwrap_problem) +
+                     (f.bwrap_problem.find("install") == std::string::npos
+                          ? std::string("; ") + kInstallBwrap
+                          : std::string()) +
+                     "; or use --backend native"};
       }
       return BackendDecision{Backend::Bwrap, why + "; bwrap at " + *f.bwrap, false};
     case Backend::Native:
@@ -87,7 +96,7 @@ Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg, const
   } else if (f.bwrap) {
     return BackendDecision{Backend::Bwrap, "automatic: bwrap found at " + *f.bwrap, false};
   } else {
-    no_bwrap = "no usable bwrap: " + f.bwrap_problem;
+    no_bwrap = "no usable bwrap: " + trimmed(f.bwrap_problem);
   }
   if (!f.userns.has_value() || *f.userns) {
     return BackendDecision{Backend::Native, "automatic: " + no_bwrap + "; user namespaces work",

@@ -62,10 +62,8 @@ Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContex
 
 }  // namespace
 
-Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
-                               const FileSystem& fs) {
-  if (plan.unwrapped) return linux::Finished{exec_unwrapped(plan, ctx), {}};
-
+BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx,
+                           const FileSystem& fs) {
   const config::EffectiveConfig& cfg = *ctx.config;
   BackendFacts facts;
   const bool bwrap_allowed = cfg.backend.value == config::BackendChoice::Bwrap ||
@@ -83,7 +81,14 @@ Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx
     }
   }
   facts.landlock_abi = linux::landlock_abi();
-  auto choice = choose_backend(cfg, facts);
+  return facts;
+}
+
+Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
+                               const FileSystem& fs) {
+  if (plan.unwrapped) return linux::Finished{exec_unwrapped(plan, ctx), {}};
+  const BackendFacts facts = backend_facts(plan, ctx, fs);
+  auto choice = choose_backend(*ctx.config, facts);
   if (!choice) return choice.error();
 
   switch (choice->backend) {

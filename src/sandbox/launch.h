@@ -23,6 +23,11 @@ struct LaunchContext {
   std::function<void(const std::string&)> warn;  // one line for the user (stderr)
 };
 
+// What the backend choice needs to know about this host, found cheaply (no process is
+// started): a usable bwrap (looked up only when the config allows bwrap) and the Landlock
+// ABI. `cordon status` uses the same function, so it predicts the launcher's choice.
+BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx, const FileSystem& fs);
+
 // Runs the command under the sandbox the plan describes and returns how it ended. An Error
 // means nothing ran: the message names the part of the boundary that could not be applied
 // and how to fix it.

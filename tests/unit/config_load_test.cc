@@ -481,30 +481,29 @@ TEST_F(ConfigLoad, PermissionsTableIsRefused) {
   EXPECT_THAT(e, HasSubstr("'permissions' is not supported by this version of cordon"));
 }
 
-TEST_F(ConfigLoad, LegacyLandlockTrueIsRefusedFalseAccepted) {
+TEST_F(ConfigLoad, LegacyLandlockSelectsABackendAndMustBeABoolean) {
   user_file("use_legacy_landlock = true\n");
-  EXPECT_EQ(error(), std::string(kUser) +
-                         ":1:23: 'use_legacy_landlock' is not supported by this version of "
-                         "cordon (the Landlock backend); it is refused rather than ignored so "
-                         "that no boundary you asked for is silently missing. Remove it to "
-                         "continue.");
+  EffectiveConfig c = ok();
+  EXPECT_TRUE(c.use_legacy_landlock.value);
+  EXPECT_EQ(c.use_legacy_landlock.origin, std::string(kUser) + ":1:23");
+  EXPECT_THAT(c.warnings, IsEmpty());
   user_file("use_legacy_landlock = false\n");
-  EXPECT_THAT(ok().warnings, IsEmpty());
+  EXPECT_FALSE(ok().use_legacy_landlock.value);
   user_file("use_legacy_landlock = \"yes\"\n");
   EXPECT_EQ(error(),
             std::string(kUser) + ":1:23: 'use_legacy_landlock' must be a boolean, not a string");
 }
 
-TEST_F(ConfigLoad, FeatureFlagsThatWouldWeakenTheSandboxAreRefused) {
+TEST_F(ConfigLoad, BackendFeatureFlagsAreAcceptedAndTyped) {
   user_file("[features]\nuse_legacy_landlock = true\n");
-  EXPECT_THAT(error(), StartsWith(std::string(kUser) +
-                                  ":2:23: 'features.use_legacy_landlock' is not supported by "
-                                  "this version of cordon (the Landlock backend)"));
+  EffectiveConfig c = ok();
+  EXPECT_TRUE(c.use_legacy_landlock.value);
+  EXPECT_EQ(c.use_legacy_landlock.origin, std::string(kUser) + ":2:23");
   user_file("[features]\nuse_linux_sandbox_bwrap = false\n");
-  EXPECT_THAT(error(), StartsWith(std::string(kUser) +
-                                  ":2:27: 'features.use_linux_sandbox_bwrap' is not supported "
-                                  "by this version of cordon (a Linux sandbox other than "
-                                  "bubblewrap)"));
+  c = ok();
+  EXPECT_FALSE(c.use_linux_sandbox_bwrap.value);
+  EXPECT_EQ(c.use_linux_sandbox_bwrap.origin, std::string(kUser) + ":2:27");
+  EXPECT_THAT(c.warnings, IsEmpty());
   user_file("[features]\nuse_linux_sandbox_bwrap = 1\n");
   EXPECT_EQ(error(), std::string(kUser) +
                          ":2:27: 'features.use_linux_sandbox_bwrap' must be a boolean, not an "
@@ -518,12 +517,19 @@ TEST_F(ConfigLoad, UnsupportedKeysAreRefusedInProfilesAndOverridesToo) {
   EXPECT_THAT(error(), StartsWith(std::string(kUser) +
                                   ":2:23: 'profiles.p.default_permissions' is not supported"));
   user_file("");
-  in.cli.overrides = {"use_legacy_landlock=true"};
-  EXPECT_THAT(error(), StartsWith("-c 'use_legacy_landlock=true': 'use_legacy_landlock' is not "
-                                  "supported by this version of cordon"));
-  in.cli.overrides = {"features.use_linux_sandbox_bwrap=false"};
-  EXPECT_THAT(error(), StartsWith("-c 'features.use_linux_sandbox_bwrap=false': "
-                                  "'features.use_linux_sandbox_bwrap' is not supported"));
+  in.cli.overrides = {"default_permissions=\"workspace\""};
+  EXPECT_THAT(error(), StartsWith("-c 'default_permissions=\"workspace\"': "
+                                  "'default_permissions' is not supported by this version of "
+                                  "cordon"));
+}
+
+TEST_F(ConfigLoad, BackendKeysFromOverridesNameTheOverride) {
+  in.cli.overrides = {"use_legacy_landlock=true", "features.use_linux_sandbox_bwrap=false"};
+  EffectiveConfig c = ok();
+  EXPECT_TRUE(c.use_legacy_landlock.value);
+  EXPECT_EQ(c.use_legacy_landlock.origin, "-c 'use_legacy_landlock=true'");
+  EXPECT_FALSE(c.use_linux_sandbox_bwrap.value);
+  EXPECT_EQ(c.use_linux_sandbox_bwrap.origin, "-c 'features.use_linux_sandbox_bwrap=false'");
 }
 
 TEST_F(ConfigLoad, NetworkProxyForms) {

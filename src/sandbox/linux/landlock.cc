@@ -63,10 +63,15 @@ Status add_path(int ruleset, const std::string& path, uint64_t access, bool opti
 
 }  // namespace
 
-int landlock_abi() {
+int landlock_query() {
   const long v =
       ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
-  return v > 0 ? static_cast<int>(v) : 0;
+  return v > 0 ? static_cast<int>(v) : -errno;
+}
+
+int landlock_abi() {
+  const int v = landlock_query();
+  return v > 0 ? v : 0;
 }
 
 uint64_t landlock_handled_fs(int abi) {

@@ -16,6 +16,9 @@ namespace cordon::sandbox::linux {
 
 // The kernel's Landlock ABI version, 0 when Landlock is missing or disabled.
 int landlock_abi();
+// The same, or -errno: -EOPNOTSUPP when Landlock is built in but not enabled at boot,
+// -ENOSYS when the kernel lacks it.
+int landlock_query();
 
 // The file-system rights cordon handles at this ABI (every right the ABI knows).
 uint64_t landlock_handled_fs(int abi);

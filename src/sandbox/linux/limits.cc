@@ -16,9 +16,11 @@ int cap_limit(int resource, unsigned long long value) {
   struct rlimit next = cur;
   if (next.rlim_max == RLIM_INFINITY || next.rlim_max > v) next.rlim_max = v;
   if (next.rlim_cur == RLIM_INFINITY || next.rlim_cur > v) next.rlim_cur = v;
-  if (resource == RLIMIT_CPU && (cur.rlim_max == RLIM_INFINITY || cur.rlim_max > v + 1)) {
-    // SIGXCPU at the limit, which a command may catch; SIGKILL one second later.
-    next.rlim_max = v + 1;
+  if (resource == RLIMIT_CPU) {
+    // SIGXCPU at the limit, which a command may catch; SIGKILL one second later (never
+    // above the hard limit the caller had).
+    const rlim_t grace = v + 1;
+    next.rlim_max = cur.rlim_max == RLIM_INFINITY || cur.rlim_max > grace ? grace : cur.rlim_max;
   }
   if (next.rlim_cur == cur.rlim_cur && next.rlim_max == cur.rlim_max) return 0;
   return ::setrlimit(resource, &next) == 0 ? 0 : errno;
