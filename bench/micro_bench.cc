@@ -1,4 +1,5 @@
-// cordon micro-benchmarks: the pure code cordon runs before it spawns bwrap.
+// cordon micro-benchmarks: the pure code cordon runs before it starts a sandbox (with any
+// backend), and the seccomp compilation that cordon does when it is built.
 //
 //   cordon_micro_bench --benchmark_repetitions=20 --benchmark_report_aggregates_only=true
 //
@@ -15,6 +16,7 @@
 #include "fake_filesystem.h"
 #include "policy/writable_roots.h"
 #include "sandbox/linux/bwrap_args.h"
+#include "sandbox/linux/seccomp_filter.h"
 #include "sandbox/plan.h"
 
 namespace {
@@ -94,6 +96,36 @@ cordon::config::LoadInputs inputs(bool full_auto) {
   return in;
 }
 
+// A machine without any config file: only the workspace and /tmp exist.
+FakeFileSystem make_bare_host() {
+  FakeFileSystem fs;
+  fs.add_dir(std::string(kWorkspace) + "/.git");
+  fs.add_dir("/tmp");
+  return fs;
+}
+
+cordon::config::LoadInputs bare_inputs(bool full_auto) {
+  cordon::config::LoadInputs in;
+  in.system_config = kSystemConfig;
+  in.user_config = kUserConfig;
+  in.process_cwd = kWorkspace;
+  in.cli.full_auto = full_auto;
+  return in;
+}
+
+// An environment of typical size for the command, before the plan's edits.
+std::vector<std::string> make_environment() {
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin",
+                                  "HOME=/home/dev",
+                                  "LANG=C.UTF-8",
+                                  "TERM=xterm-256color",
+                                  "USER=dev",
+                                  "SHELL=/bin/bash",
+                                  "PWD=/home/dev/src/project"};
+  for (int i = 0; i < 33; ++i) env.push_back("VAR_" + std::to_string(i) + "=some value");
+  return env;
+}
+
 const std::vector<std::string> kCommand = {"cargo", "test", "--workspace"};
 const cordon::sandbox::linux::BwrapInvocation kInvocation{"/usr/bin/bwrap", "/usr/bin/cordon"};
 
@@ -116,6 +148,18 @@ void BM_ConfigLoad(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ConfigLoad);
+
+// No config file at all (both paths missing), no flags beyond the mode: the common case.
+void BM_ConfigLoadEmpty(benchmark::State& state) {
+  const FakeFileSystem fs = make_bare_host();
+  const auto in = bare_inputs(/*full_auto=*/state.range(0) == 1);
+  for (auto _ : state) {
+    auto cfg = cordon::config::load(in, fs);
+    if (!cfg.ok()) state.SkipWithError(cfg.error().message.c_str());
+    benchmark::DoNotOptimize(cfg);
+  }
+}
+BENCHMARK(BM_ConfigLoadEmpty)->Arg(0)->Arg(1)->ArgName("workspace_write");
 
 // workspace-write: the workspace, two writable_roots and /tmp, with their protected paths.
 void BM_WritableRoots(benchmark::State& state) {
@@ -157,6 +201,34 @@ void BM_SpawnPathPure(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SpawnPathPure);
+
+// What the native and Landlock launchers compute in-process before they start the sandbox,
+// with no config file: load -> writable_roots -> make_plan -> the command's environment.
+void BM_LauncherPreparation(benchmark::State& state) {
+  const FakeFileSystem fs = make_bare_host();
+  const auto in = bare_inputs(/*full_auto=*/state.range(0) == 1);
+  const auto environment = make_environment();
+  for (auto _ : state) {
+    auto cfg = cordon::config::load(in, fs);
+    auto roots = cordon::policy::writable_roots(*cfg, nullptr, fs);
+    auto plan = cordon::sandbox::make_plan(*cfg, *roots, {kCommand, cfg->workspace});
+    auto env = cordon::sandbox::apply_env(environment, plan->env);
+    benchmark::DoNotOptimize(env);
+  }
+}
+BENCHMARK(BM_LauncherPreparation)->Arg(0)->Arg(1)->ArgName("workspace_write");
+
+// Compiling the network-off seccomp filter with libseccomp. cordon does this when it is
+// built (tools/seccomp_gen.cc) and loads the finished program at run time; this is the cost
+// a launcher compiling the filter on every spawn would pay.
+void BM_CompileSeccomp(benchmark::State& state) {
+  for (auto _ : state) {
+    auto prog = cordon::sandbox::linux::compile_seccomp(cordon::sandbox::SeccompMode::NetworkOff);
+    if (!prog.ok()) state.SkipWithError(prog.error().message.c_str());
+    benchmark::DoNotOptimize(prog);
+  }
+}
+BENCHMARK(BM_CompileSeccomp);
 
 }  // namespace
 

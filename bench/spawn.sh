@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cordon whole-process spawn benchmark.
+# cordon whole-process spawn benchmark, for every sandbox backend.
 #
 #   bench/spawn.sh [--cordon PATH] [--runs N] [--rounds R] [--user NAME] [--json-dir DIR]
 #
@@ -13,26 +13,33 @@
 #
 # In one hyperfine session per round it times, from a git workspace:
 #   bare `true`;
-#   raw bwrap, read-only: exactly the bwrap argv cordon builds for read-only, with `true`
-#     run directly instead of cordon's inner stage;
-#   cordon sandbox linux -- true                           (read-only)
+#   raw bwrap, read-only: exactly the bwrap argv cordon's bwrap backend builds for
+#     read-only, with `true` run directly instead of cordon's inner stage;
 #   raw bwrap, workspace-write: the same for --full-auto (binds of the workspace and
 #     /tmp, read-only binds of .git, read-only empty directories over the missing
 #     .agents/.codex; the raw line gets those empty directories made before each run);
-#   cordon sandbox linux --full-auto -- true               (workspace-write; cordon makes
-#     and removes the empty directories itself, inside the timing)
-#   cordon sandbox linux --full-auto -- true, with .agents/.codex/... already present
-#     (the same mounts as the raw line, no stub directories to make)
-#   cordon sandbox linux --yolo -- true                    (danger-full-access: no sandbox)
-# and prints a markdown table: median, mean, stddev, min, and each cordon mode's median
-# overhead over its peer (the raw bwrap line of the same policy; bare `true` for --yolo).
+#   for each backend B of bwrap, native and landlock:
+#     cordon sandbox linux --backend B -- true               (read-only)
+#     cordon sandbox linux --backend B --full-auto -- true   (workspace-write; cordon makes
+#       and removes the empty directories itself, inside the timing)
+#     cordon sandbox linux --backend B --full-auto -- true, with .agents/.codex/...
+#       already present (the same mounts as the raw line, no stub directories to make)
+#   cordon sandbox linux --yolo -- true                      (danger-full-access: no sandbox)
+# and prints markdown tables:
+#   - median, mean, stddev, min of every command;
+#   - the bwrap backend's median overhead over its raw bwrap line of the same policy
+#     (target of issue 2: at most 3 ms), and --yolo's over bare `true`;
+#   - per backend and mode, the median overhead over bare `true`, and that overhead
+#     divided by raw bwrap's overhead over bare `true` for the same policy (target of
+#     issue 3 for the native backend: at most 0.5; the workspace-write modes are compared
+#     with the one raw workspace-write line).
 #
-# The raw bwrap lines are taken from cordon itself (strace of the execve of bwrap), so
-# they follow any change in cordon's policy.
+# The raw bwrap lines are taken from cordon itself (strace of the execve of bwrap by
+# --backend bwrap), so they follow any change in cordon's policy.
 #
 # As root the suite runs in a private mount namespace whose /tmp is a fresh directory on
 # the same filesystem as /var/tmp, so the host's /tmp is never touched; everything the
-# benchmark makes is removed at the end.
+# benchmark makes is removed at the end, also when it fails or is interrupted.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,7 +59,7 @@ while [[ $# -gt 0 ]]; do
     --user) extra_user="$2"; shift 2 ;;
     --json-dir) json_dir="$2"; shift 2 ;;
     --stage-inner) stage="inner"; shift ;;  # internal: inside the private mount namespace
-    -h | --help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^set /p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "spawn.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +80,9 @@ if [[ $stage == outer ]]; then
   [[ -x $cordon ]] || die "no cordon executable at $cordon"
   scratch="$(mktemp -d /var/tmp/cordon-bench.XXXXXX)"
   trap 'rm -rf "$scratch"' EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   chmod 755 "$scratch"
   mkdir -p "$scratch/bin" "$scratch/tmp" "$scratch/out"
   chmod 1777 "$scratch/tmp" "$scratch/out"
@@ -143,9 +153,21 @@ else:
 EOF
 }
 
-# Workspaces live in /tmp (the private one when root); removed on exit either way.
+# Workspaces live in /tmp (the private one when root); they and the stub directories made
+# for the raw workspace-write line (in the real /tmp when not root) are removed on exit,
+# whatever the way out.
 workspaces=()
-trap 'rm -rf "${workspaces[@]}"' EXIT
+stub_dirs=()
+cleanup() {
+  [[ ${#workspaces[@]} -eq 0 ]] || rm -rf "${workspaces[@]}"
+  [[ ${#stub_dirs[@]} -eq 0 ]] || rmdir "${stub_dirs[@]}" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+backends=(bwrap native landlock)
 
 run_suite() {
   local user="$1"
@@ -159,14 +181,15 @@ run_suite() {
   [[ $user == root ]] || chown -R "$user" "$ws" "$scratch/home-$user"
 
   local raw_ro raw_ww
-  raw_ro="$(raw_bwrap_command "$user" "$ws")"
-  raw_ww="$(raw_bwrap_command "$user" "$ws" --full-auto)"
+  raw_ro="$(raw_bwrap_command "$user" "$ws" --backend bwrap)"
+  raw_ww="$(raw_bwrap_command "$user" "$ws" --backend bwrap --full-auto)"
   # The empty directories cordon binds over missing protected paths (--ro-bind-try).
   local stubs
   stubs="$(python3 -c '
 import shlex, sys
 a = shlex.split(sys.argv[1])
 print(" ".join(a[i + 1] for i, x in enumerate(a) if x == "--ro-bind-try"))' "$raw_ww")"
+  read -r -a stub_dirs <<<"$stubs"
   local make_stubs="sh -c 'mkdir -p $stubs'"
   local remove_stubs="sh -c 'rmdir $stubs 2>/dev/null; exit 0'"
 
@@ -174,18 +197,37 @@ print(" ".join(a[i + 1] for i, x in enumerate(a) if x == "--ro-bind-try"))' "$ra
   echo "## $user: raw workspace-write line: $raw_ww" >&2
   echo "## $user: stub directories: $stubs" >&2
 
+  # Each backend once in both policies first, so that one this user cannot use stops the
+  # benchmark with cordon's own message rather than in the middle of a round.
+  local b
+  for b in "${backends[@]}"; do
+    (cd "$ws" && as_user "$user" "$cordon" sandbox linux --backend "$b" -- true &&
+      as_user "$user" "$cordon" sandbox linux --backend "$b" --full-auto -- true) \
+      2>"$scratch/out/$user-check-$b.log" || {
+      cat "$scratch/out/$user-check-$b.log" >&2
+      die "cordon --backend $b does not run as $user"
+    }
+  done
+
+  # hyperfine's arguments (name, preparation, command) for every command; one session
+  # per round runs them all, so that they alternate as the machine drifts.
+  local hf=(-n "bare true" --prepare "$remove_stubs" "true"
+    -n "raw bwrap, read-only" --prepare "$remove_stubs" "$raw_ro"
+    -n "raw bwrap, workspace-write" --prepare "$make_stubs" "$raw_ww")
+  for b in "${backends[@]}"; do
+    hf+=(-n "cordon --backend $b, read-only" --prepare "$remove_stubs"
+      "$cordon sandbox linux --backend $b -- true"
+      -n "cordon --backend $b --full-auto" --prepare "$remove_stubs"
+      "$cordon sandbox linux --backend $b --full-auto -- true"
+      -n "cordon --backend $b --full-auto, protected paths present" --prepare "$make_stubs"
+      "$cordon sandbox linux --backend $b --full-auto -- true")
+  done
+  hf+=(-n "cordon --yolo" --prepare "$remove_stubs" "$cordon sandbox linux --yolo -- true")
+
   local r
   for ((r = 1; r <= rounds; r++)); do
     (cd "$ws" && as_user "$user" hyperfine -N --style basic --runs "$runs" --warmup 10 \
-      --export-json "$scratch/out/$user-round$r.json" \
-      -n "bare true" --prepare "$remove_stubs" "true" \
-      -n "raw bwrap, read-only" --prepare "$remove_stubs" "$raw_ro" \
-      -n "cordon read-only" --prepare "$remove_stubs" "$cordon sandbox linux -- true" \
-      -n "raw bwrap, workspace-write" --prepare "$make_stubs" "$raw_ww" \
-      -n "cordon --full-auto" --prepare "$remove_stubs" "$cordon sandbox linux --full-auto -- true" \
-      -n "cordon --full-auto, protected paths present" --prepare "$make_stubs" \
-      "$cordon sandbox linux --full-auto -- true" \
-      -n "cordon --yolo" --prepare "$remove_stubs" "$cordon sandbox linux --yolo -- true" \
+      --export-json "$scratch/out/$user-round$r.json" "${hf[@]}" \
       >"$scratch/out/$user-round$r.log" 2>&1) || {
       cat "$scratch/out/$user-round$r.log" >&2
       die "hyperfine failed (round $r, user $user)"
@@ -194,9 +236,9 @@ print(" ".join(a[i + 1] for i, x in enumerate(a) if x == "--ro-bind-try"))' "$ra
   done
   as_user root sh -c "rmdir $stubs 2>/dev/null; exit 0"
 
-  python3 - "$user" "$scratch"/out/"$user"-round*.json <<'EOF'
-import json, statistics, sys
-user, files = sys.argv[1], sys.argv[2:]
+  python3 - "$user" "${backends[*]}" "$scratch"/out/"$user"-round*.json <<'EOF'
+import json, math, statistics, sys
+user, backends, files = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
 times = {}
 for f in files:
     for r in json.load(open(f))["results"]:
@@ -209,19 +251,36 @@ print("|---|---:|---:|---:|---:|---:|")
 for k, v in times.items():
     print(f"| {k} | {ms(med[k]):.2f} ms | {ms(statistics.mean(v)):.2f} ms | "
           f"{ms(statistics.stdev(v)):.2f} ms | {ms(min(v)):.2f} ms | {len(v)} |")
-pairs = [
-    ("raw bwrap, read-only", "bare true", None),
-    ("cordon read-only", "raw bwrap, read-only", 3.0),
-    ("cordon --full-auto", "raw bwrap, workspace-write", 3.0),
-    ("cordon --full-auto, protected paths present", "raw bwrap, workspace-write", 3.0),
-    ("cordon --yolo", "bare true", None),
+
+RO, WW = "raw bwrap, read-only", "raw bwrap, workspace-write"
+modes = [  # (end of the cordon command's name, the raw bwrap line of the same policy)
+    (", read-only", RO),
+    (" --full-auto", WW),
+    (" --full-auto, protected paths present", WW),
 ]
+
+# The bwrap backend against its own raw line (target of issue 2).
 print("\n| overhead (median minus median) | ms | target |")
 print("|---|---:|---|")
+pairs = [(RO, "bare true", None), (WW, "bare true", None)]
+pairs += [("cordon --backend bwrap" + end, raw, 3.0) for end, raw in modes]
+pairs += [("cordon --yolo", "bare true", None)]
 for a, b, target in pairs:
     d = ms(med[a] - med[b])
     verdict = "" if target is None else (f"<= {target:g} ms: " + ("met" if d <= target else "MISSED"))
     print(f"| {a} over {b} | {d:+.2f} | {verdict} |")
+
+# Every backend against raw bwrap, both over bare `true` (target of issue 3: native <= 0.5).
+base = med["bare true"]
+print("\n| command | overhead over bare true | raw bwrap's (same policy) | ratio | target |")
+print("|---|---:|---:|---:|---|")
+for b in backends:
+    for end, raw in modes:
+        name = "cordon --backend " + b + end
+        over, raw_over = ms(med[name] - base), ms(med[raw] - base)
+        ratio = over / raw_over if raw_over > 0 else math.nan
+        verdict = ("<= 0.5: " + ("met" if ratio <= 0.5 else "MISSED")) if b == "native" else ""
+        print(f"| {name} | {over:+.2f} ms | {raw_over:+.2f} ms | {ratio:.2f} | {verdict} |")
 EOF
 }
 

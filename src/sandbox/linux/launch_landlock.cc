@@ -67,9 +67,11 @@ std::vector<pid_t> children() {
 
 // Kills and reaps everything the command left behind.
 void kill_leftovers() {
+  // The command's orphans are re-parented to this process: no child left, nothing left.
+  int st;
+  if (::waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD) return;
   for (int round = 0; round < 1000; ++round) {
     std::vector<pid_t> left = children();
-    int st;
     while (::waitpid(-1, &st, WNOHANG) > 0) {
     }
     if (left.empty()) {

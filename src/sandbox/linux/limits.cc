@@ -71,10 +71,13 @@ std::optional<std::string> limit_report(const ResourceLimits& l, const config::E
              "); allocations beyond it fail";
     }
     // A single allocation larger than what is left fails without the memory ever being
-    // touched: say that the limit was in force, without claiming it was the cause.
-    return "the command failed while sandbox_linux.max_memory = " + mib(l.max_memory) + " (" +
-           cfg.max_memory.origin + ") was in force; its largest process used " + mib(peak) +
-           ", and an allocation beyond the limit fails";
+    // touched; a command that then aborts or crashes likely met the limit. Ordinary failures
+    // (a grep that found nothing) say nothing.
+    if (status == 128 + SIGABRT || status == 128 + SIGSEGV || status == 128 + SIGBUS) {
+      return "the command crashed while sandbox_linux.max_memory = " + mib(l.max_memory) + " (" +
+             cfg.max_memory.origin + ") was in force; its largest process used " + mib(peak) +
+             ", and an allocation beyond the limit fails";
+    }
   }
   return std::nullopt;
 }
