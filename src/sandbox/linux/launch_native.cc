@@ -2,7 +2,6 @@
 #include "sandbox/linux/launch_native.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -56,6 +55,7 @@ enum Step : int {
   kNoNewPrivs,
   kSeccomp,
   kStatusPipe,
+  kNetns,
 };
 
 struct Failure {
@@ -86,8 +86,10 @@ struct Prepared {
   std::vector<char*> argv, envp;
   int cap_last_cap = 0;
   int status_w = -1;
-  int alive_r = -1;
-  int alive_w = -1;  // the launcher's end: closed here so only the launcher holds it
+  // The launcher writes one byte here once the mask directories exist (it makes them while
+  // this process creates the network namespace); end of file means it went away.
+  int go_r = -1;
+  int go_w = -1;  // the launcher's end: closed here so only the launcher holds it
   sigset_t forwarded{};
   sigset_t old_mask{};
 };
@@ -248,13 +250,20 @@ void build_mounts(Prepared& p) {
 [[noreturn]] void sandbox_main(Prepared& p) {
   // Die with the launcher; if it is already gone, stop here.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  ::close(p.alive_w);
-  pollfd alive{p.alive_r, POLLIN, 0};
-  if (::poll(&alive, 1, 0) != 0) fail(p, kParentGone, 0);
+  ::close(p.go_w);
+  // The network namespace, the costliest part, is made here rather than in clone() so that
+  // the launcher can prepare the mask directories meanwhile.
+  if (p.plan->network == NetworkMode::Off && ::unshare(CLONE_NEWNET) != 0) fail(p, kNetns, errno);
 
   if (!write_file("/proc/self/setgroups", "deny")) fail(p, kSetgroups, errno);
   if (!write_file("/proc/self/uid_map", p.uid_map.c_str())) fail(p, kUidMap, errno);
   if (!write_file("/proc/self/gid_map", p.gid_map.c_str())) fail(p, kGidMap, errno);
+  char go = 0;
+  ssize_t got;
+  do {
+    got = ::read(p.go_r, &go, 1);
+  } while (got < 0 && errno == EINTR);
+  if (got != 1 || go != 'G') fail(p, kParentGone, 0);
 
   build_mounts(p);
   if (::chdir(p.plan->cwd.c_str()) != 0) fail(p, kChdir, errno);
@@ -351,6 +360,8 @@ std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
       return "seccomp: cannot load the filter" + e;
     case kStatusPipe:
       return "cannot set up the status pipe" + e;
+    case kNetns:
+      return "network namespace: cannot create it (needed to keep the network off)" + e;
   }
   return "unknown failure" + e;
 }
@@ -360,15 +371,6 @@ std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
 Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
                                bool* userns_refused) {
   *userns_refused = false;
-  std::vector<std::string> guard;
-  for (const auto& root : plan.writable_roots) {
-    for (const auto& p : root.protected_paths) {
-      if (p.kind == policy::ProtectedPath::Kind::Existing) guard.push_back(p.path);
-    }
-  }
-  auto stubs = MountStubs::prepare(plan.stubs, guard);
-  if (!stubs) return Error{"protected paths: " + stubs.error().describe()};
-
   Prepared p;
   p.plan = &plan;
   p.tree_fds.assign(plan.mounts.size(), -1);
@@ -390,25 +392,23 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   p.envp = c_strings(env_s);
   p.cap_last_cap = read_cap_last_cap();
 
-  Fd status_r, status_w, alive_r, alive_w;
+  Fd status_r, status_w, go_r, go_w;
   if (auto s = make_pipe(status_r, status_w); !s) return s.error();
-  if (auto s = make_pipe(alive_r, alive_w); !s) return s.error();
+  if (auto s = make_pipe(go_r, go_w); !s) return s.error();
   p.status_w = status_w.fd;
-  p.alive_r = alive_r.fd;
-  p.alive_w = alive_w.fd;
+  p.go_r = go_r.fd;
+  p.go_w = go_w.fd;
 
   auto relay = SignalRelay::start();
   if (!relay) return relay.error();
   p.forwarded = relay->blocked();
   p.old_mask = relay->old_mask();
 
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | SIGCHLD;
-  if (plan.network == NetworkMode::Off) flags |= CLONE_NEWNET;
+  const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | SIGCHLD;
   // fork() semantics (no new stack): the child runs on a copy of this stack.
   const long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, 0);
   if (pid < 0) {
     const int e = errno;
-    stubs->release();
     if (e == EPERM || e == EINVAL || e == ENOSPC || e == EUSERS || e == EACCES) {
       *userns_refused = true;
       return Error{
@@ -421,7 +421,24 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   if (pid == 0) sandbox_main(p);
 
   status_w.reset();
-  alive_r.reset();
+  go_r.reset();
+  // Protected paths to hold steady for the whole run, and masks for the missing ones; made
+  // while the sandbox creates its network namespace.
+  std::vector<std::string> guard;
+  for (const auto& root : plan.writable_roots) {
+    for (const auto& pp : root.protected_paths) {
+      if (pp.kind == policy::ProtectedPath::Kind::Existing) guard.push_back(pp.path);
+    }
+  }
+  auto stubs = MountStubs::prepare(plan.stubs, guard);
+  if (!stubs) {
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    int st;
+    ::waitpid(static_cast<pid_t>(pid), &st, 0);
+    return Error{"protected paths: " + stubs.error().describe()};
+  }
+  write_all(go_w.fd, "G");
+  go_w.reset();
   Watch w;
   w.pid = static_cast<pid_t>(pid);
   w.status_fd = status_r.fd;
