@@ -129,6 +129,12 @@ std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, in
     out.push_back("protected paths inside writable roots stay writable (" + names +
                   "): Landlock can grant access to a directory but not take it back below it");
   }
+  // Landlock has no access right for chmod, utime or setxattr: a file the command's user
+  // owns stays changeable in those ways wherever it is.
+  out.push_back(
+      "permissions, timestamps and extended attributes of files outside the "
+      "writable roots that the command's user owns (Landlock has no right for chmod, "
+      "utime or setxattr)");
   if (landlock_abi < 3) {
     out.push_back(
         "truncate() of files outside the writable roots (needs Landlock ABI 3, "

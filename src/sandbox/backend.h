@@ -44,8 +44,9 @@ Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg,
                                        const BackendFacts& facts);
 
 // The parts of the plan `backend` cannot enforce, one phrase each (empty: all of it).
-// For Landlock: protected paths inside writable roots; signals to outside processes below
-// ABI 6.
+// For Landlock: protected paths inside writable roots; chmod/utime/setxattr of files the
+// user owns outside the writable roots; truncate() below ABI 3; signals to outside
+// processes below ABI 6.
 std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi);
 
 }  // namespace cordon::sandbox

@@ -23,6 +23,15 @@
 //   kill PID                   kill(PID, SIGTERM)
 //   int80 PATH                 creat(PATH) through the i386 entry point (int $0x80)
 //   x32 PATH                   creat(PATH) through the x32 system call ABI
+//   rename FROM TO             rename(FROM, TO) (no copy fallback, unlike mv)
+//   stat PATH                  lstat(PATH)
+//   utime PATH                 set PATH's modification time to 1000000000 (utimensat)
+//   setxattr PATH              set the extended attribute user.cordon_e2e=1 on PATH
+//   forks N                    fork N children that wait until all are made, then let
+//                              them exit; a failure reports "... after K" (K made)
+//   fds N                      open /dev/null N times (kept open); "... after K" on failure
+//   spin SECONDS               busy loop until the process has used SECONDS of CPU time
+//   alloc MIB                  map and touch MIB MiB, 1 MiB at a time; "... after K MiB"
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,6 +46,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,7 +56,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -62,6 +74,15 @@ int fail(const char* what) {
   const int e = errno;
   const char* name = strerrorname_np(e);
   std::printf("error %s: %s (%s)\n", what, name != nullptr ? name : "?", std::strerror(e));
+  std::fflush(stdout);
+  return kFailed;
+}
+
+// "error <what>: <ERRNO> (<text>) <detail>" for a failure after partial progress.
+int fail_after(const char* what, int err, const std::string& detail) {
+  const char* name = strerrorname_np(err);
+  std::printf("error %s: %s (%s) %s\n", what, name != nullptr ? name : "?", std::strerror(err),
+              detail.c_str());
   std::fflush(stdout);
   return kFailed;
 }
@@ -319,6 +340,95 @@ int do_x32(const char* path) {
 #endif
 }
 
+int do_rename(const char* from, const char* to) {
+  if (::rename(from, to) != 0) return fail("rename");
+  return ok("renamed");
+}
+
+int do_stat(const char* path) {
+  struct stat st {};
+  if (::lstat(path, &st) != 0) return fail("stat");
+  return ok("exists");
+}
+
+int do_utime(const char* path) {
+  const timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+  if (::utimensat(AT_FDCWD, path, times, 0) != 0) return fail("utimensat");
+  return ok("touched");
+}
+
+int do_setxattr(const char* path) {
+  if (::setxattr(path, "user.cordon_e2e", "1", 1, 0) != 0) return fail("setxattr");
+  return ok("set");
+}
+
+int do_forks(long n) {
+  // Every child blocks reading the pipe until the parent closes its end.
+  int release[2];
+  if (::pipe2(release, O_CLOEXEC) != 0) return fail("pipe2");
+  long made = 0;
+  int err = 0;
+  for (long i = 0; i < n; ++i) {
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+      err = errno;
+      break;
+    }
+    if (pid == 0) {
+      ::close(release[1]);
+      char c;
+      while (::read(release[0], &c, 1) < 0 && errno == EINTR) {
+      }
+      ::_exit(0);
+    }
+    ++made;
+  }
+  ::close(release[1]);
+  ::close(release[0]);
+  for (long reaped = 0; reaped < made;) {
+    if (::waitpid(-1, nullptr, 0) > 0) {
+      ++reaped;
+    } else if (errno != EINTR) {
+      break;
+    }
+  }
+  if (err != 0) return fail_after("fork", err, "after " + std::to_string(made));
+  return ok("forked " + std::to_string(made));
+}
+
+int do_fds(long n) {
+  for (long i = 0; i < n; ++i) {
+    if (::open("/dev/null", O_RDONLY | O_CLOEXEC) < 0) {
+      return fail_after("open", errno, "after " + std::to_string(i));
+    }
+  }
+  return ok("opened " + std::to_string(n));
+}
+
+double cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+int do_spin(long seconds) {
+  volatile unsigned long sink = 0;
+  while (cpu_seconds() < static_cast<double>(seconds)) {
+    for (int i = 0; i < 1000000; ++i) sink = sink + static_cast<unsigned long>(i);
+  }
+  return ok("spun " + std::to_string(seconds) + " s");
+}
+
+int do_alloc(long mib) {
+  constexpr size_t kMiB = 1 << 20;
+  for (long i = 0; i < mib; ++i) {
+    void* p = ::mmap(nullptr, kMiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return fail_after("mmap", errno, "after " + std::to_string(i) + " MiB");
+    std::memset(p, 0x5a, kMiB);  // touch every page
+  }
+  return ok("allocated " + std::to_string(mib) + " MiB");
+}
+
 int usage() {
   std::fprintf(stderr, "usage: e2e_probe ACTION ARGS... (see e2e_probe.cc)\n");
   return kUsage;
@@ -359,5 +469,17 @@ int main(int argc, char** argv) {
   }
   if (a == "int80" && n == 1) return do_int80(args[0]);
   if (a == "x32" && n == 1) return do_x32(args[0]);
+  if (a == "rename" && n == 2) return do_rename(args[0], args[1]);
+  if (a == "stat" && n == 1) return do_stat(args[0]);
+  if (a == "utime" && n == 1) return do_utime(args[0]);
+  if (a == "setxattr" && n == 1) return do_setxattr(args[0]);
+  long count = 0;
+  if ((a == "forks" || a == "fds" || a == "spin" || a == "alloc") && n == 1) {
+    if (!parse_long(args[0], &count) || count <= 0) return usage();
+    if (a == "forks") return do_forks(count);
+    if (a == "fds") return do_fds(count);
+    if (a == "spin") return do_spin(count);
+    return do_alloc(count);
+  }
   return usage();
 }

@@ -44,6 +44,34 @@ inline bool network_on(Mode m) {
 inline bool workspace_writable(Mode m) {
   return m != Mode::ReadOnly;
 }
+// The Linux backend the sandboxed runs use: $CORDON_E2E_BACKEND (bwrap, native or landlock;
+// default bwrap). ctest registers every test once per backend (e2e.root.<backend>.*,
+// e2e.user.<backend>.*); the harness adds `--backend <backend>` to every sandboxed run.
+enum class Backend { Bwrap, Native, Landlock };
+Backend backend();
+const char* backend_name(Backend b);
+inline bool landlock() {
+  return backend() == Backend::Landlock;
+}
+// The errno of a write the sandbox refuses: EROFS from the read-only mounts of bwrap and
+// native, EACCES from Landlock.
+const char* denied_errno();
+// Whether .git, .codex, .agents (and gitdir targets) inside the workspace can be written:
+// only without a sandbox, and (by design, with a warning) under Landlock in workspace-write.
+bool protected_writable(Mode m);
+
+// The one line the Landlock backend prints about what it cannot enforce.
+inline constexpr const char* kLandlockWarning =
+    "cordon: warning: the landlock backend cannot enforce";
+// How many lines of `err` start with kLandlockWarning.
+int landlock_warnings(const std::string& err);
+// `err` without the lines that start with kLandlockWarning.
+std::string without_landlock_warning(const std::string& err);
+// How many such lines a run of a command in mode `m` prints: one under Landlock in every
+// sandboxed mode (file metadata, and in workspace-write the protected paths, are not
+// enforced), else none.
+int expected_landlock_warnings(Mode m);
+
 // For INSTANTIATE_TEST_SUITE_P.
 std::string mode_param_name(const ::testing::TestParamInfo<Mode>& info);
 void PrintTo(Mode m, std::ostream* os);
@@ -130,7 +158,12 @@ struct RunOptions {
   milliseconds timeout{30000};
   milliseconds drain{10000};
   bool check_stubs = true;  // sandboxed runs: no stub left in the workspace or /tmp
-  int fd3 = -1;             // passed to cordon as fd 3
+  // The command may create .git/.codex/.agents in the workspace, which Landlock allows by
+  // design: under Landlock the workspace part of the stub check is left to the test.
+  bool creates_protected = false;
+  // Add `--backend <backend>` (sandboxed modes). Off for tests of the automatic choice.
+  bool backend_flag = true;
+  int fd3 = -1;  // passed to cordon as fd 3
 };
 
 // A shared or exclusive flock on /var/tmp/cordon-e2e-tmpstubs.lock. Every sandboxed run

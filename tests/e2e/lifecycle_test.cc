@@ -100,7 +100,8 @@ TEST_P(Lifecycle, StdioPassesThrough) {
   EXPECT_EQ(r.status(), 7) << r.describe();
   EXPECT_EQ(r.out, input + "\nto-stdout\n");
   if (sandboxed(mode())) {
-    EXPECT_EQ(r.err, "to-stderr\n");
+    EXPECT_EQ(without_landlock_warning(r.err), "to-stderr\n");
+    EXPECT_EQ(landlock_warnings(r.err), expected_landlock_warnings(mode())) << r.describe();
   } else {
     EXPECT_THAT(r.err, HasSubstr("to-stderr\n"));
   }
@@ -157,8 +158,57 @@ TEST_P(Lifecycle, BackgroundChildDoesNotOutliveCordon) {
   }
 }
 
+// A daemon that leaves the command's session (setsid) and closes stdio is gone too once
+// the command has exited.
+TEST_P(Lifecycle, DaemonDoesNotOutliveCordon) {
+  const std::string arg = unique_sleep_arg();
+  auto r = sh(mode(), "setsid -f sleep " + arg + " </dev/null >/dev/null 2>&1; echo started");
+  auto left = wait_gone(arg, sandboxed(mode()) ? milliseconds(5000) : milliseconds(0));
+  kill_all(left);
+  EXPECT_EQ(r.status(), 0) << r.describe();
+  if (sandboxed(mode())) {
+    EXPECT_TRUE(left.empty()) << "the daemon (sleep " << arg << ") is still running on the host";
+  } else {
+    EXPECT_FALSE(left.empty()) << "expected the unsandboxed daemon to survive";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, Lifecycle,
                          Values(Mode::ReadOnly, Mode::WorkspaceWrite, Mode::DangerFullAccess),
+                         mode_param_name);
+
+// When cordon itself is SIGKILLed, nothing the command started survives it: neither a
+// background child nor a daemon that left the session (setsid).
+class KilledCordon : public ModeTest {};
+
+TEST_P(KilledCordon, NothingOfTheCommandSurvives) {
+  const std::string child_arg = unique_sleep_arg();
+  const std::string daemon_arg = unique_sleep_arg() + "1";
+  RunResult r;
+  {
+    TmpStubLock shared(false);
+    auto p = start(mode(), {"/bin/sh", "-c",
+                            "sleep " + child_arg + " & setsid -f sleep " + daemon_arg +
+                                " </dev/null >/dev/null 2>&1; echo ready; wait"});
+    ASSERT_TRUE(p->started());
+    ASSERT_TRUE(p->wait_for_stdout("ready\n", milliseconds(10000))) << p->out_so_far();
+    ::kill(p->pid(), SIGKILL);
+    r = p->finish(milliseconds(10000), milliseconds(5000));
+  }
+  auto child_left = wait_gone(child_arg, milliseconds(5000));
+  auto daemon_left = wait_gone(daemon_arg, milliseconds(5000));
+  kill_all(child_left);
+  kill_all(daemon_left);
+  EXPECT_TRUE(!r.exited && r.sig == SIGKILL) << r.describe();
+  EXPECT_TRUE(child_left.empty()) << "the background child (sleep " << child_arg
+                                  << ") outlived the SIGKILLed cordon";
+  EXPECT_TRUE(daemon_left.empty())
+      << "the daemon (setsid sleep " << daemon_arg << ") outlived the SIGKILLed cordon";
+  expect_absent(ws_, {".codex", ".agents"}, milliseconds(5000), "after cordon was SIGKILLed");
+  expect_no_tmp_stubs(milliseconds(5000), "after cordon was SIGKILLed");
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, KilledCordon, Values(Mode::ReadOnly, Mode::WorkspaceWrite),
                          mode_param_name);
 
 // A background child that would write a marker a second after the command is gone.
@@ -288,7 +338,8 @@ INSTANTIATE_TEST_SUITE_P(Modes, EarlySignal,
                          });
 
 // Protected-path stubs: created on the host for the run, removed afterwards, also when
-// cordon is SIGKILLed; concurrent runs do not unmask each other.
+// cordon is SIGKILLed; concurrent runs do not unmask each other. The Landlock backend
+// makes no stubs at all (it cannot protect these paths; see backend_test.cc).
 class Stubs : public E2ETest {};
 
 TEST_F(Stubs, RemovedAfterCordonIsKilled) {
@@ -303,7 +354,11 @@ TEST_F(Stubs, RemovedAfterCordonIsKilled) {
     ASSERT_TRUE(p->started());
     ASSERT_TRUE(p->wait_for_stdout("ready\n", milliseconds(10000))) << p->out_so_far();
     for (const auto& n : names) {
-      EXPECT_TRUE(exists(join(ws_, n))) << "no stub for " << n << " while the command runs";
+      if (landlock()) {
+        EXPECT_FALSE(exists(join(ws_, n))) << "the Landlock backend made a stub for " << n;
+      } else {
+        EXPECT_TRUE(exists(join(ws_, n))) << "no stub for " << n << " while the command runs";
+      }
     }
     ::kill(p->pid(), SIGKILL);
     r = p->finish(milliseconds(10000), milliseconds(10000));
@@ -378,7 +433,11 @@ TEST_F(Stubs, ConcurrentRunDoesNotUnmaskAnother) {
     b_opts.check_stubs = false;  // A still holds them
     auto rb = sh(Mode::WorkspaceWrite, "mkdir .codex/from-b; true", b_opts);
     EXPECT_EQ(rb.status(), 0) << rb.describe();
-    EXPECT_TRUE(exists(join(ws_, ".codex"))) << "run B removed the stub run A relies on";
+    if (landlock()) {
+      EXPECT_FALSE(exists(join(ws_, ".codex"))) << "the Landlock backend made a stub";
+    } else {
+      EXPECT_TRUE(exists(join(ws_, ".codex"))) << "run B removed the stub run A relies on";
+    }
     a->write_stdin("go\n");
     ra = a->finish();
   }

@@ -66,8 +66,10 @@ chmod 0755 "$dir/bin/tests" "$dir/bin/cordon" "$dir/bin/e2e_probe"
 
 # Run from a directory the user can enter.
 cd "$dir/home"
-# Sanitizer settings (the ASan+UBSan CI build) pass through; nothing else does.
+# The backend under test and the sanitizer settings (the ASan+UBSan CI build) pass
+# through; nothing else does.
 set -- HOME="$dir/home" CORDON_BIN="$dir/bin/cordon" E2E_PROBE="$dir/bin/e2e_probe" \
+  ${CORDON_E2E_BACKEND+"CORDON_E2E_BACKEND=$CORDON_E2E_BACKEND"} \
   ${ASAN_OPTIONS+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
   ${LSAN_OPTIONS+"LSAN_OPTIONS=$LSAN_OPTIONS"} "$dir/bin/tests" "$@"
 setpriv --reuid="$user" --regid="$user" --init-groups --reset-env env "$@" || status=$?

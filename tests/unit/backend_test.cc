@@ -234,9 +234,10 @@ TEST(Unenforced, NamespaceBackendsEnforceEverything) {
 
 TEST(Unenforced, LandlockNamesEveryProtectedPathInsideWritableRoots) {
   const auto gaps = unenforced(workspace_plan(), Backend::Landlock, 7);
-  ASSERT_THAT(gaps, SizeIs(1));
+  ASSERT_THAT(gaps, SizeIs(2));
   EXPECT_THAT(gaps[0], HasSubstr("protected paths inside writable roots stay writable"));
   EXPECT_THAT(gaps[0], HasSubstr("/w/.git, /w/.codex, /tmp/.agents"));
+  EXPECT_THAT(gaps[1], HasSubstr("permissions, timestamps and extended attributes"));
 }
 
 TEST(Unenforced, LandlockGapsByAbi) {
@@ -255,15 +256,18 @@ TEST(Unenforced, LandlockGapsByAbi) {
     }
     EXPECT_EQ(truncate, row.truncate_gap) << "ABI " << row.abi;
     EXPECT_EQ(signal, row.signal_gap) << "ABI " << row.abi;
-    EXPECT_EQ(gaps.size(), 1u + row.truncate_gap + row.signal_gap) << "ABI " << row.abi;
+    // Protected paths and file metadata at every ABI.
+    EXPECT_EQ(gaps.size(), 2u + row.truncate_gap + row.signal_gap) << "ABI " << row.abi;
   }
 }
 
 TEST(Unenforced, LandlockReadOnlyHasNoProtectedPathGap) {
   SandboxPlan p;  // read-only: no writable roots
-  EXPECT_THAT(unenforced(p, Backend::Landlock, 7), IsEmpty());
+  EXPECT_THAT(unenforced(p, Backend::Landlock, 7),
+              ElementsAre(HasSubstr("permissions, timestamps and extended attributes")));
   EXPECT_THAT(unenforced(p, Backend::Landlock, 5),
-              ElementsAre(HasSubstr("signals to processes outside the sandbox")));
+              ElementsAre(HasSubstr("permissions, timestamps and extended attributes"),
+                          HasSubstr("signals to processes outside the sandbox")));
 }
 
 TEST(Unenforced, UnwrappedPlanHasNothingToEnforce) {
