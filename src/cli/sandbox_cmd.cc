@@ -111,7 +111,6 @@ int run_sandbox(const SandboxArgs& args) {
   if (plan.unwrapped) say("danger-full-access: running the command without a sandbox");
 
   sandbox::LaunchContext ctx;
-  if (auto exe = fs.realpath("/proc/self/exe")) ctx.cordon_exe = *exe;
   for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
   ctx.path_env = std::getenv("PATH");
   ctx.config = &eff.cfg;

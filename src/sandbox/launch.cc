@@ -80,7 +80,11 @@ BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx,
       facts.bwrap_problem = bwrap.error().message;
     }
   }
-  facts.landlock_abi = linux::landlock_abi();
+  // Landlock matters to the automatic choice and to the Landlock backend only.
+  if (cfg.backend.value == config::BackendChoice::Auto ||
+      cfg.backend.value == config::BackendChoice::Landlock) {
+    facts.landlock_abi = linux::landlock_abi();
+  }
   return facts;
 }
 
@@ -102,8 +106,12 @@ Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx
   if (!choice) return choice.error();
 
   switch (choice->backend) {
-    case Backend::Bwrap:
-      return linux::launch_bwrap(plan, {*facts.bwrap, ctx.cordon_exe, ctx.environment});
+    case Backend::Bwrap: {
+      // bwrap runs cordon again inside as the inner stage.
+      auto exe = fs.realpath("/proc/self/exe");
+      if (!exe) return Error{"cannot find cordon's own executable (/proc/self/exe)"};
+      return linux::launch_bwrap(plan, {*facts.bwrap, *exe, ctx.environment});
+    }
     case Backend::Landlock:
       return run_landlock(plan, ctx, facts.landlock_abi);
     case Backend::Native: {

@@ -16,7 +16,6 @@
 namespace cordon::sandbox {
 
 struct LaunchContext {
-  std::string cordon_exe;                // absolute path of this executable
   std::vector<std::string> environment;  // the caller's environment, KEY=VALUE
   const char* path_env = nullptr;        // $PATH, where bwrap is looked up
   const config::EffectiveConfig* config = nullptr;

@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <span>
 #include <string>
 
 #include "sandbox/linux/caps.h"
@@ -76,7 +78,9 @@ int run_inner_stage(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &old);
   write_all(status_fd, "R");
   ::close(status_fd);
-  return run_as_init(argv + 7, environ, forwarded, old);
+  constexpr size_t kStackSize = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStackSize]);
+  return run_as_init(argv + 7, environ, forwarded, old, std::span<char>(stack.get(), kStackSize));
 }
 
 }  // namespace cordon::sandbox::linux

@@ -14,6 +14,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <span>
 
 #include "sandbox/linux/caps.h"
 #include "sandbox/linux/limits.h"
@@ -55,7 +57,7 @@ enum Step : int {
   kNoNewPrivs,
   kSeccomp,
   kStatusPipe,
-  kNetns,
+  kNamespaces,
 };
 
 struct Failure {
@@ -72,6 +74,37 @@ constexpr const char* kDevLinks[][2] = {
     {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
     {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},         {"core", "/proc/kcore"}};
 constexpr const char* kProcMasked[] = {"sys", "sysrq-trigger", "irq", "bus"};
+
+// The network and ipc namespaces are the costliest part of the setup (a network namespace
+// registers its loopback device and hundreds of sysctls). A helper that shares pid 1's memory
+// and file table asks the kernel for them while pid 1 builds the mounts; pid 1 then enters
+// them through the file descriptors the helper left in the shared table.
+struct NsJob {
+  int flags = 0;    // CLONE_NEWIPC, and CLONE_NEWNET when the network is off
+  int done_w = -1;  // one byte when finished
+  int ipc_fd = -1;  // out
+  int net_fd = -1;  // out
+  int err = 0;      // out: errno on failure
+};
+
+int open_ns(const char* path, int* err) {
+  const long fd = ::syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) *err = errno;
+  return static_cast<int>(fd);
+}
+
+int ns_main(void* arg) {
+  auto* job = static_cast<NsJob*>(arg);
+  if (::syscall(SYS_unshare, job->flags) != 0) {
+    job->err = errno;
+  } else {
+    job->ipc_fd = open_ns("/proc/self/ns/ipc", &job->err);
+    if ((job->flags & CLONE_NEWNET) != 0) job->net_fd = open_ns("/proc/self/ns/net", &job->err);
+  }
+  const char done = 1;
+  ::syscall(SYS_write, job->done_w, &done, 1);
+  return 0;
+}
 
 // Everything the cloned process needs, prepared (and allocated) by the launcher.
 struct Prepared {
@@ -90,6 +123,11 @@ struct Prepared {
   // this process creates the network namespace); end of file means it went away.
   int go_r = -1;
   int go_w = -1;  // the launcher's end: closed here so only the launcher holds it
+  // Stacks of the namespace helper and of the command until its execve. Left uninitialised:
+  // only the pages a stack uses are ever touched.
+  static constexpr size_t kStackSize = 64 * 1024;
+  std::unique_ptr<char[]> ns_stack{new char[kStackSize]};
+  std::unique_ptr<char[]> exec_stack{new char[kStackSize]};
   sigset_t forwarded{};
   sigset_t old_mask{};
 };
@@ -251,10 +289,26 @@ void build_mounts(Prepared& p) {
   // Die with the launcher; if it is already gone, stop here.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   ::close(p.go_w);
-  // The network namespace, the costliest part, is made here rather than in clone() so that
-  // the launcher can prepare the mask directories meanwhile.
-  if (p.plan->network == NetworkMode::Off && ::unshare(CLONE_NEWNET) != 0) fail(p, kNetns, errno);
-
+  // The ipc and network namespaces are made here rather than in clone(), by a helper that
+  // runs beside the uid map, the launcher's mask directories and the mounts.
+  NsJob job;
+  job.flags = CLONE_NEWIPC | (p.plan->network == NetworkMode::Off ? CLONE_NEWNET : 0);
+  int ns_done[2] = {-1, -1};
+  if (::pipe2(ns_done, O_CLOEXEC) != 0) fail(p, kNamespaces, errno);
+  job.done_w = ns_done[1];
+  char* stack_top = p.ns_stack.get() + Prepared::kStackSize;
+  const pid_t ns_helper = ::clone(ns_main, stack_top, CLONE_VM | CLONE_FILES | SIGCHLD, &job);
+  if (ns_helper < 0) fail(p, kNamespaces, errno);
+  {
+    // A new task starts on its parent's CPU; move the helper to another one so it really
+    // runs beside the mounts (best effort: a single CPU just runs them one after the other).
+    cpu_set_t cpus;
+    const int here = sched_getcpu();
+    if (here >= 0 && ::sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
+      CPU_CLR(here, &cpus);
+      ::sched_setaffinity(ns_helper, sizeof cpus, &cpus);
+    }
+  }
   if (!write_file("/proc/self/setgroups", "deny")) fail(p, kSetgroups, errno);
   if (!write_file("/proc/self/uid_map", p.uid_map.c_str())) fail(p, kUidMap, errno);
   if (!write_file("/proc/self/gid_map", p.gid_map.c_str())) fail(p, kGidMap, errno);
@@ -264,8 +318,22 @@ void build_mounts(Prepared& p) {
     got = ::read(p.go_r, &go, 1);
   } while (got < 0 && errno == EINTR);
   if (got != 1 || go != 'G') fail(p, kParentGone, 0);
-
   build_mounts(p);
+  {
+    char done = 0;
+    while (::read(ns_done[0], &done, 1) < 0 && errno == EINTR) {
+    }
+    int st;
+    while (::waitpid(ns_helper, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (job.err != 0 || job.ipc_fd < 0) fail(p, kNamespaces, job.err != 0 ? job.err : EIO);
+    if (::setns(job.ipc_fd, CLONE_NEWIPC) != 0) fail(p, kNamespaces, errno);
+    if (job.net_fd >= 0 && ::setns(job.net_fd, CLONE_NEWNET) != 0) fail(p, kNamespaces, errno);
+    ::close(job.ipc_fd);
+    if (job.net_fd >= 0) ::close(job.net_fd);
+    ::close(ns_done[0]);
+    ::close(ns_done[1]);
+  }
   if (::chdir(p.plan->cwd.c_str()) != 0) fail(p, kChdir, errno);
   const char* failed_limit = nullptr;
   if (int e = apply_limits(p.plan->limits, &failed_limit); e != 0) fail(p, kLimits, e);
@@ -283,7 +351,8 @@ void build_mounts(Prepared& p) {
   if (int e = load_seccomp(p.plan->seccomp); e != 0) fail(p, kSeccomp, e);
   write_all(kStatusFd, "R");
   Verdict v;
-  v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask);
+  v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask,
+                         std::span<char>(p.exec_stack.get(), Prepared::kStackSize));
   // Nothing of the command may outlive the verdict: stop and reap the rest of the namespace.
   ::kill(-1, SIGKILL);
   int st;
@@ -360,8 +429,8 @@ std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
       return "seccomp: cannot load the filter" + e;
     case kStatusPipe:
       return "cannot set up the status pipe" + e;
-    case kNetns:
-      return "network namespace: cannot create it (needed to keep the network off)" + e;
+    case kNamespaces:
+      return "namespaces: cannot create the ipc or network namespace" + e;
   }
   return "unknown failure" + e;
 }
@@ -404,7 +473,8 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   p.forwarded = relay->blocked();
   p.old_mask = relay->old_mask();
 
-  const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | SIGCHLD;
+  // The ipc and network namespaces follow in the sandbox (see NsJob).
+  const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD;
   // fork() semantics (no new stack): the child runs on a copy of this stack.
   const long pid = ::syscall(SYS_clone, flags, nullptr, nullptr, nullptr, 0);
   if (pid < 0) {
@@ -430,7 +500,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
       if (pp.kind == policy::ProtectedPath::Kind::Existing) guard.push_back(pp.path);
     }
   }
-  auto stubs = MountStubs::prepare(plan.stubs, guard);
+  auto stubs = MountStubs::prepare(plan.stubs, guard, MountStubs::Janitor::Later);
   if (!stubs) {
     ::kill(static_cast<pid_t>(pid), SIGKILL);
     int st;
@@ -439,6 +509,8 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   }
   write_all(go_w.fd, "G");
   go_w.reset();
+  // The janitor (for when cordon is killed) starts while the sandbox builds its mounts.
+  stubs->start_janitor();
   Watch w;
   w.pid = static_cast<pid_t>(pid);
   w.status_fd = status_r.fd;

@@ -80,7 +80,7 @@ Status MountStubs::hold(const std::string& path, bool planned_missing) {
 }
 
 Result<MountStubs> MountStubs::prepare(const std::vector<std::string>& stubs,
-                                       const std::vector<std::string>& guard) {
+                                       const std::vector<std::string>& guard, Janitor janitor) {
   MountStubs m;
   Status st = Ok{};
   for (const auto& p : stubs) {
@@ -89,13 +89,14 @@ Result<MountStubs> MountStubs::prepare(const std::vector<std::string>& stubs,
   for (const auto& p : guard) {
     if (st) st = m.hold(p, false);
   }
-  // Also on failure: what was created so far must go, even while another run holds it.
-  m.start_janitor();
+  // On failure at once: what was created so far must go, even while another run holds it.
+  if (janitor == Janitor::Now || !st) m.start_janitor();
   if (!st) return st.error();
   return m;
 }
 
 void MountStubs::start_janitor() {
+  if (janitor_pipe_ >= 0) return;
   bool any = false;
   for (const auto& e : entries_) any = any || e.created;
   if (!any) return;

@@ -33,8 +33,15 @@ class MountStubs {
   // gone missing since the plan was made). Starts the janitor if it created anything. A stub whose
   // parent this user cannot write is skipped: the command, running with the same credentials,
   // cannot create it either.
+  enum class Janitor { Now, Later };
   static Result<MountStubs> prepare(const std::vector<std::string>& stubs,
-                                    const std::vector<std::string>& guard);
+                                    const std::vector<std::string>& guard,
+                                    Janitor janitor = Janitor::Now);
+
+  // Starts the janitor (prepare() does, unless asked to leave it for later): a detached
+  // process that removes the stubs this run created once cordon is gone, however it ended.
+  // Does nothing when it runs already or nothing was created.
+  void start_janitor();
 
   // Removes the stubs this run created, unless another run still uses them (its janitor,
   // or the last run's janitor, removes them then). Idempotent.
@@ -49,7 +56,6 @@ class MountStubs {
     ino_t ino = 0;
   };
   Status hold(const std::string& path, bool planned_missing);
-  void start_janitor();
 
   std::vector<Entry> entries_;
   int janitor_pipe_ = -1;  // write end; the janitor acts when it reads EOF

@@ -2,6 +2,7 @@
 #include "sandbox/linux/sandbox_init.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,23 @@ void say_exec_failure(const char* prog, int err) {
   write_all(STDERR_FILENO, "\n");
 }
 
+// What the vfork-style child needs; it reports a failed execve in exec_errno (the memory is
+// shared until execve).
+struct Start {
+  char* const* argv;
+  char* const* envp;
+  const sigset_t* old_mask;
+  int exec_errno;
+};
+
+int start_command(void* arg) {
+  auto* s = static_cast<Start*>(arg);
+  ::setpgid(0, 0);
+  sigprocmask(SIG_SETMASK, s->old_mask, nullptr);
+  s->exec_errno = exec_search(s->argv, s->envp);
+  ::_exit(127);
+}
+
 int status_to_exit(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -85,38 +103,21 @@ void exec_command(char* const argv[], char* const envp[]) {
 }
 
 int run_as_init(char* const argv[], char* const envp[], const sigset_t& forwarded,
-                const sigset_t& old_mask) {
-  int exec_pipe[2];
-  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    write_all(STDERR_FILENO, "cordon: cannot start the command: pipe failed\n");
-    return exit_code::kInternal;
-  }
-  const pid_t child = ::fork();
+                const sigset_t& old_mask, std::span<char> stack) {
+  Start start{argv, envp, &old_mask, 0};
+  // CLONE_VFORK: this process resumes once the command has called execve (or given up).
+  const pid_t child =
+      ::clone(start_command, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   if (child < 0) {
-    write_all(STDERR_FILENO, "cordon: cannot fork the command\n");
+    write_all(STDERR_FILENO, "cordon: cannot start the command\n");
     return exit_code::kInternal;
   }
-  if (child == 0) {
-    ::setpgid(0, 0);
-    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    int err = exec_search(argv, envp);
-    ssize_t ignored = ::write(exec_pipe[1], &err, sizeof err);
-    (void)ignored;
-    ::_exit(127);
-  }
-  ::close(exec_pipe[1]);
   ::setpgid(child, child);  // both sides, so signals can target the group at once
-  int exec_err = 0;
-  ssize_t got;
-  do {
-    got = ::read(exec_pipe[0], &exec_err, sizeof exec_err);
-  } while (got < 0 && errno == EINTR);
-  ::close(exec_pipe[0]);
-  if (got == static_cast<ssize_t>(sizeof exec_err)) {
+  if (start.exec_errno != 0) {
     int st;
     ::waitpid(child, &st, 0);
-    say_exec_failure(argv[0], exec_err);
-    return exec_err == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
+    say_exec_failure(argv[0], start.exec_errno);
+    return start.exec_errno == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
   }
 
   // Forward signals, reap everything, leave when the command is done (in a pid namespace

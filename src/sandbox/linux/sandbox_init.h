@@ -1,7 +1,9 @@
 // cordon - pid 1 of the sandbox: start the command and stay as its init.
 //
-// Forks the command in its own process group with the signal mask restored, executes it
-// (PATH lookup from its environment, as execvp but without allocating), then forwards
+// Starts the command in its own process group with the signal mask restored and executes it
+// (PATH lookup from its environment, as execvp but without allocating). The start is a
+// vfork-style hand-over on `stack` (the new process borrows this one's memory until its
+// execve, so no page tables are copied). Then it forwards
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT to it, reaps every process that ends up here and
 // returns the command's status (128+N when killed by signal N). When the command cannot be
 // executed it prints why and returns 127 (not found) or 126. Allocates nothing: the
@@ -9,6 +11,8 @@
 #pragma once
 
 #include <signal.h>
+
+#include <span>
 
 namespace cordon::sandbox::linux {
 
@@ -18,6 +22,6 @@ namespace cordon::sandbox::linux {
 
 // `forwarded` must be blocked in the caller already (it holds SIGCHLD too).
 int run_as_init(char* const argv[], char* const envp[], const sigset_t& forwarded,
-                const sigset_t& old_mask);
+                const sigset_t& old_mask, std::span<char> stack);
 
 }  // namespace cordon::sandbox::linux
