@@ -59,6 +59,9 @@ int run_inner_stage(int argc, char** argv) {
                 "capabilities: the sandbox still holds capabilities after bwrap --cap-drop ALL; "
                 "refusing to run the command");
   }
+  // Allocated before the limits apply (a small max_memory must not stop cordon itself).
+  constexpr size_t kStackSize = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStackSize]);
   const char* failed_limit = nullptr;
   if (int e = apply_limits(*limits, &failed_limit); e != 0) {
     return fail(status_fd,
@@ -78,8 +81,6 @@ int run_inner_stage(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &old);
   write_all(status_fd, "R");
   ::close(status_fd);
-  constexpr size_t kStackSize = 64 * 1024;
-  std::unique_ptr<char[]> stack(new char[kStackSize]);
   return run_as_init(argv + 7, environ, forwarded, old, std::span<char>(stack.get(), kStackSize));
 }
 
