@@ -80,6 +80,10 @@ BackendView backend_view(const Effective& e, const FileSystem& fs) {
   }
   v.decision = *d;
   v.unenforced = sandbox::unenforced(e.plan, d->backend, facts.landlock_abi);
+  // A limit that cannot be kept makes the launch refuse; say so here too.
+  if (auto why = sandbox::unkeepable_limit(e.plan, e.cfg, ::geteuid() == 0)) {
+    v.unenforced.push_back(*why);
+  }
   return v;
 }
 

@@ -115,6 +115,19 @@ Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg, const
                "run it with --sandbox danger-full-access."};
 }
 
+std::optional<std::string> unkeepable_limit(const SandboxPlan& plan,
+                                            const config::EffectiveConfig& cfg, bool as_root) {
+  const bool explicit_limit =
+      cfg.max_processes.origin != config::Setting<unsigned long long>{}.origin;
+  if (plan.unwrapped || !as_root || plan.limits.max_processes == 0 || !explicit_limit) {
+    return std::nullopt;
+  }
+  return "resource limits: sandbox_linux.max_processes = " +
+         std::to_string(plan.limits.max_processes) + " (" + cfg.max_processes.origin +
+         ") cannot be enforced when cordon runs as root: the kernel exempts uid 0 from the "
+         "process limit. Run cordon as an unprivileged user, or remove the setting";
+}
+
 std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi) {
   std::vector<std::string> out;
   if (backend != Backend::Landlock || plan.unwrapped) return out;

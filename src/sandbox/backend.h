@@ -49,4 +49,11 @@ Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg,
 // processes below ABI 6.
 std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi);
 
+// A limit the plan asks for explicitly that no backend can keep for this caller, with how to
+// fix it; nullopt when every limit can be kept. The kernel exempts uid 0 from RLIMIT_NPROC
+// (also as uid 0 mapped into a user namespace), so an explicit max_processes cannot be kept
+// for root. Launching refuses such a plan.
+std::optional<std::string> unkeepable_limit(const SandboxPlan& plan,
+                                            const config::EffectiveConfig& cfg, bool as_root);
+
 }  // namespace cordon::sandbox

@@ -91,16 +91,7 @@ BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx,
 Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
                                const FileSystem& fs) {
   if (plan.unwrapped) return linux::Finished{exec_unwrapped(plan, ctx), {}};
-  // The kernel exempts uid 0 from RLIMIT_NPROC (also as uid 0 mapped into a user
-  // namespace): a process limit asked for explicitly cannot be kept for root.
-  const config::EffectiveConfig& cfg = *ctx.config;
-  if (::geteuid() == 0 && plan.limits.max_processes != 0 &&
-      cfg.max_processes.origin != config::Setting<unsigned long long>{}.origin) {
-    return Error{"resource limits: sandbox_linux.max_processes = " +
-                 std::to_string(plan.limits.max_processes) + " (" + cfg.max_processes.origin +
-                 ") cannot be enforced when cordon runs as root: the kernel exempts uid 0 from "
-                 "the process limit. Run cordon as an unprivileged user, or remove the setting"};
-  }
+  if (auto why = unkeepable_limit(plan, *ctx.config, ::geteuid() == 0)) return Error{*why};
   const BackendFacts facts = backend_facts(plan, ctx, fs);
   auto choice = choose_backend(*ctx.config, facts);
   if (!choice) return choice.error();

@@ -270,6 +270,29 @@ TEST(Unenforced, LandlockReadOnlyHasNoProtectedPathGap) {
                           HasSubstr("signals to processes outside the sandbox")));
 }
 
+TEST(UnkeepableLimit, ExplicitProcessLimitOnlyForRoot) {
+  SandboxPlan p = workspace_plan();
+  p.limits.max_processes = 30;
+  config::EffectiveConfig cfg;
+  cfg.max_processes = {30, "-c 'sandbox_linux.max_processes=30'"};
+  const auto why = unkeepable_limit(p, cfg, true);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_THAT(*why, HasSubstr("max_processes = 30"));
+  EXPECT_THAT(*why, HasSubstr("-c 'sandbox_linux.max_processes=30'"));
+  EXPECT_THAT(*why, HasSubstr("root"));
+  EXPECT_EQ(unkeepable_limit(p, cfg, false), std::nullopt);
+  // The built-in default is not a request: it applies where it can.
+  config::EffectiveConfig defaults;
+  p.limits.max_processes = defaults.max_processes.value;
+  EXPECT_EQ(unkeepable_limit(p, defaults, true), std::nullopt);
+  // "unlimited" asks for nothing; without a sandbox there is nothing to limit.
+  p.limits.max_processes = 0;
+  EXPECT_EQ(unkeepable_limit(p, cfg, true), std::nullopt);
+  p.limits.max_processes = 30;
+  p.unwrapped = true;
+  EXPECT_EQ(unkeepable_limit(p, cfg, true), std::nullopt);
+}
+
 TEST(Unenforced, UnwrappedPlanHasNothingToEnforce) {
   SandboxPlan p = workspace_plan();
   p.unwrapped = true;
