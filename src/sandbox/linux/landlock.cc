@@ -61,6 +61,15 @@ Status add_path(int ruleset, const std::string& path, uint64_t access, bool opti
   return Ok{};
 }
 
+// The file-system rights cordon handles at this ABI (every right the ABI knows).
+uint64_t landlock_handled_fs(int abi) {
+  uint64_t fs = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;  // ABI 1: bits 0..12
+  if (abi >= 2) fs |= LANDLOCK_ACCESS_FS_REFER;
+  if (abi >= 3) fs |= kFsTruncate;
+  if (abi >= 5) fs |= kFsIoctlDev;
+  return fs;
+}
+
 }  // namespace
 
 int landlock_query() {
@@ -72,14 +81,6 @@ int landlock_query() {
 int landlock_abi() {
   const int v = landlock_query();
   return v > 0 ? v : 0;
-}
-
-uint64_t landlock_handled_fs(int abi) {
-  uint64_t fs = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;  // ABI 1: bits 0..12
-  if (abi >= 2) fs |= LANDLOCK_ACCESS_FS_REFER;
-  if (abi >= 3) fs |= kFsTruncate;
-  if (abi >= 5) fs |= kFsIoctlDev;
-  return fs;
 }
 
 Result<Fd> make_landlock_ruleset(const SandboxPlan& plan, int abi) {

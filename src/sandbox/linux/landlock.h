@@ -20,9 +20,6 @@ int landlock_abi();
 // -ENOSYS when the kernel lacks it.
 int landlock_query();
 
-// The file-system rights cordon handles at this ABI (every right the ABI knows).
-uint64_t landlock_handled_fs(int abi);
-
 // A ruleset for the plan (opened and filled by the launcher; the child only calls
 // landlock_restrict_self on it).
 Result<Fd> make_landlock_ruleset(const SandboxPlan& plan, int abi);

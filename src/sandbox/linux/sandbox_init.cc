@@ -1,7 +1,6 @@
 // cordon - the sandbox's init.
 #include "sandbox/linux/sandbox_init.h"
 
-#include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
