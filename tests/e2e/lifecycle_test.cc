@@ -62,6 +62,23 @@ std::vector<pid_t> wait_gone(const std::string& arg, milliseconds wait) {
   }
 }
 
+// Waits up to `wait` for a process with `arg` to show up; returns those found. A process
+// in the middle of execve briefly shows an empty command line, so one look is not enough.
+std::vector<pid_t> wait_present(const std::string& arg, milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto found = processes_with_arg(arg);
+    if (!found.empty() || std::chrono::steady_clock::now() >= deadline) return found;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+// What is left of the command's processes: sandboxed, they must be gone within a few
+// seconds; unsandboxed, they are expected to survive (looked for for up to 3 s).
+std::vector<pid_t> left_behind(Mode m, const std::string& arg) {
+  return sandboxed(m) ? wait_gone(arg, milliseconds(5000)) : wait_present(arg, milliseconds(3000));
+}
+
 void kill_all(const std::vector<pid_t>& pids) {
   for (pid_t p : pids) ::kill(p, SIGKILL);
 }
@@ -144,7 +161,7 @@ TEST_P(Lifecycle, BackgroundChildDoesNotOutliveCordon) {
   RunOptions opts;
   opts.drain = sandboxed(mode()) ? milliseconds(10000) : milliseconds(300);
   auto r = sh(mode(), "sleep " + arg + " & echo started", opts);
-  auto left = wait_gone(arg, sandboxed(mode()) ? milliseconds(5000) : milliseconds(0));
+  auto left = left_behind(mode(), arg);
   kill_all(left);
   EXPECT_EQ(r.status(), 0) << r.describe();
   if (sandboxed(mode())) {
@@ -163,7 +180,7 @@ TEST_P(Lifecycle, BackgroundChildDoesNotOutliveCordon) {
 TEST_P(Lifecycle, DaemonDoesNotOutliveCordon) {
   const std::string arg = unique_sleep_arg();
   auto r = sh(mode(), "setsid -f sleep " + arg + " </dev/null >/dev/null 2>&1; echo started");
-  auto left = wait_gone(arg, sandboxed(mode()) ? milliseconds(5000) : milliseconds(0));
+  auto left = left_behind(mode(), arg);
   kill_all(left);
   EXPECT_EQ(r.status(), 0) << r.describe();
   if (sandboxed(mode())) {
