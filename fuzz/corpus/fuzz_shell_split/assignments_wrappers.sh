@@ -1,0 +1,1 @@
+FOO=1 time -p { xargs -0 rm -f; } & trap 'rm -rf $d' EXIT

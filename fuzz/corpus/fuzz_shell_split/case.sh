@@ -1,0 +1,1 @@
+case $1 in -f) git push --force;; *) git reset --hard;; esac

@@ -1,0 +1,1 @@
+if test -d /tmp/x; then rm --force /tmp/x; fi; for t in a b; do rm -r -f "$t"; done

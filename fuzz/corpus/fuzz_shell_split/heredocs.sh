@@ -1,0 +1,6 @@
+cat <<EOF
+$(rm -rf /)
+EOF
+cat <<-'END'
+	$(x)
+	END

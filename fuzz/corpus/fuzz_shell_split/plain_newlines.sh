@@ -1,0 +1,3 @@
+git commit -m "first
+second" &&
+  git log -1

@@ -1,0 +1,1 @@
+ls -la && git status; echo "hi there" | wc -l

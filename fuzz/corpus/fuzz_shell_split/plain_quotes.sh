@@ -1,0 +1,1 @@
+rg -n "needle" -g"*.cc" --include='*.h' src

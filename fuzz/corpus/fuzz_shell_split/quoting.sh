@@ -1,0 +1,1 @@
+$'\x72m' -f x; r"m" -rf y; \rm --fo z # rm -rf /

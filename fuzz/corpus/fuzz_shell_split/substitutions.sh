@@ -1,0 +1,1 @@
+echo "$(rm -rf /tmp/x)" `id` ${HOME:-$(pwd)} $((1+2)) <(ls) > out 2>&1

