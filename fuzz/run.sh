@@ -6,7 +6,8 @@
 #   BUILD_DIR  build directory (default: <repo>/build-fuzz); configured with clang,
 #              -DCORDON_FUZZ=ON -DCORDON_TESTS=OFF when it holds no such build yet.
 #   SECONDS    fuzzing time per target (default: 20, what CI uses).
-#   TARGET     fuzz_config_load, fuzz_override, fuzz_plan (default: all three).
+#   TARGET     fuzz_config_load, fuzz_override, fuzz_plan, fuzz_rules, fuzz_shell_split
+#              (default: all).
 #
 # Each target first replays the reproducers of earlier bugs (fuzz/crashes/<target>-*).
 # Exit status: 0 when no target found anything; 1 when a reproducer fails again or a
@@ -20,10 +21,10 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-all_targets=(fuzz_config_load fuzz_override fuzz_plan)
+all_targets=(fuzz_config_load fuzz_override fuzz_plan fuzz_rules fuzz_shell_split)
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 case "${1:-}" in -h | --help) usage ;; esac
@@ -75,10 +76,13 @@ for t in "${targets[@]}"; do
     fi
   fi
   echo "== $t: ${seconds}s (log: $log)"
+  # A target's own dictionary (<target>.dict) when it has one, else the shared one.
+  dict="$here/cordon.dict"
+  [[ -f "$here/$t.dict" ]] && dict="$here/$t.dict"
   "$build/fuzz/$t" \
     -max_total_time="$seconds" \
     -timeout=10 \
-    -dict="$here/cordon.dict" \
+    -dict="$dict" \
     -artifact_prefix="$build/fuzz-artifacts/$t-" \
     -print_final_stats=1 \
     "$corpus" "$here/corpus/$t" >"$log" 2>&1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up, builds cordon, and shows its main job on the built-in defaults: a command
-# may write in its workspace and is refused everywhere else.
+# Sets up, builds cordon, and shows its main job on the built-in defaults: `cordon run`
+# decides whether a command may run and runs it in the sandbox, where it may write in its
+# workspace and nowhere else; a dangerous command is refused when nobody may be asked.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
@@ -17,9 +18,16 @@ cd "$demo/workspace"
 export CORDON_HOME="$demo/cordon-home"
 
 run() {
-  printf '\n$ cordon sandbox linux --full-auto -- bash -c '"'"'%s'"'"'\n' "$1"
+  printf '\n$ cordon run --full-auto -- bash -c '"'"'%s'"'"'\n' "$1"
   set +e
-  "$cordon" sandbox linux --full-auto -- bash -c "$1" 2>&1 | sed 's/^/  /'
+  "$cordon" run --full-auto -- bash -c "$1" 2>&1 | sed 's/^/  /'
+  echo "  (exit status ${PIPESTATUS[0]})"
+  set -e
+}
+show() {
+  printf '\n$ cordon %s\n' "$*"
+  set +e
+  "$cordon" "$@" 2>&1 | sed 's/^/  /'
   echo "  (exit status ${PIPESTATUS[0]})"
   set -e
 }
@@ -28,6 +36,10 @@ run "echo sneaky > $demo/elsewhere/notes.txt"
 run 'echo "[core] hooksPath=/x" >> .git/config'
 run 'echo hi > /dev/tcp/127.0.0.1/80'
 run 'mkdir .codex'
+# The approval side: what cordon would decide, and a dangerous command under a policy that
+# never asks (refused with the reason and the rule that would allow it).
+show explain -a untrusted -- bash -lc 'git status && ls -la'
+show run --full-auto -a never -- rm -rf notes.txt
 
 echo
 echo "Seen from outside the sandbox afterwards (only notes.txt was written):"

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include "cli/doctor_cmd.h"
+#include "cli/execpolicy_cmd.h"
+#include "cli/explain_cmd.h"
+#include "cli/run_cmd.h"
 #include "cli/sandbox_cmd.h"
 #include "cli/status_cmd.h"
 #include "sandbox/linux/bwrap_args.h"
@@ -42,6 +45,24 @@ Split split_at_separator(int argc, char** argv) {
   return s;
 }
 
+// The command of a subcommand that takes one: it starts at the first argument that is not an
+// option of ours, or after "--". False (after saying why) when that argument looks like an
+// option we do not know.
+bool command_of(CLI::App& sub, const char* name, const Split& split,
+                std::vector<std::string>& command) {
+  command = sub.remaining();
+  if (!command.empty() && command.front().size() > 1 && command.front()[0] == '-') {
+    std::fprintf(stderr,
+                 "cordon: unknown option '%s'\nRun '%s --help' for usage; put the command after "
+                 "'--' if it starts with '-'.\n",
+                 command.front().c_str(), name);
+    return false;
+  }
+  if (!command.empty() && split.had_separator) command.push_back("--");
+  command.insert(command.end(), split.command.begin(), split.command.end());
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,6 +90,19 @@ int main(int argc, char** argv) {
   cordon::cli::add_config_flags(*linux_cmd, sargs.config);
   linux_cmd->prefix_command();
 
+  cordon::cli::ApprovalArgs rargs;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run",
+      "Decide whether COMMAND may run, ask when the policy says so, and run it in the sandbox: "
+      "cordon run [OPTIONS] -- COMMAND...");
+  cordon::cli::add_approval_flags(*run_cmd, rargs);
+  cordon::cli::ApprovalArgs eargs;
+  CLI::App* explain = app.add_subcommand(
+      "explain",
+      "Show what cordon run would decide for COMMAND, without running it: cordon explain "
+      "[OPTIONS] -- COMMAND...");
+  cordon::cli::add_approval_flags(*explain, eargs);
+
   cordon::cli::DoctorArgs dargs;
   CLI::App* doctor = app.add_subcommand(
       "doctor", "Check which sandbox backends work on this machine, and why not");
@@ -77,6 +111,8 @@ int main(int argc, char** argv) {
   CLI::App* status = app.add_subcommand(
       "status", "Show the effective sandbox for this directory and where each value came from");
   cordon::cli::add_status_flags(*status, stargs);
+  cordon::cli::ExecpolicyArgs epargs;
+  CLI::App* execpolicy_check = cordon::cli::add_execpolicy_command(app, epargs);
 
   const Split split = split_at_separator(argc, argv);
   try {
@@ -95,21 +131,28 @@ int main(int argc, char** argv) {
   }
 
   if (linux_cmd->parsed()) {
-    // The command starts at the first argument that is not an option of ours, or after "--".
-    sargs.command = linux_cmd->remaining();
-    if (!sargs.command.empty() && sargs.command.front().size() > 1 &&
-        sargs.command.front()[0] == '-') {
-      std::fprintf(stderr,
-                   "cordon: unknown option '%s'\nRun 'cordon sandbox linux --help' for usage; put "
-                   "the command after '--' if it starts with '-'.\n",
-                   sargs.command.front().c_str());
+    if (!command_of(*linux_cmd, "cordon sandbox linux", split, sargs.command)) {
       return cordon::exit_code::kUsage;
     }
-    if (!sargs.command.empty() && split.had_separator) sargs.command.push_back("--");
-    sargs.command.insert(sargs.command.end(), split.command.begin(), split.command.end());
     return cordon::cli::run_sandbox(sargs);
+  }
+  if (run_cmd->parsed()) {
+    if (!command_of(*run_cmd, "cordon run", split, rargs.command)) return cordon::exit_code::kUsage;
+    return cordon::cli::run_run(rargs);
+  }
+  if (explain->parsed()) {
+    if (!command_of(*explain, "cordon explain", split, eargs.command)) {
+      return cordon::exit_code::kUsage;
+    }
+    return cordon::cli::run_explain(eargs);
   }
   if (doctor->parsed()) return cordon::cli::run_doctor(dargs);
   if (status->parsed()) return cordon::cli::run_status(stargs);
+  if (execpolicy_check->parsed()) {
+    if (!command_of(*execpolicy_check, "cordon execpolicy check", split, epargs.command)) {
+      return cordon::exit_code::kUsage;
+    }
+    return cordon::cli::run_execpolicy_check(epargs);
+  }
   return cordon::exit_code::kUsage;
 }

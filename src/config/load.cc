@@ -675,12 +675,13 @@ Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) 
   std::vector<Layer> flags;
   if (cli.sandbox_mode)
     flags.push_back(flag_layer("--sandbox", {{"sandbox_mode", *cli.sandbox_mode}}));
-  if (cli.approval_policy) {
-    flags.push_back(flag_layer("--ask-for-approval", {{"approval_policy", *cli.approval_policy}}));
-  }
   if (cli.full_auto) {
     flags.push_back(flag_layer(
         "--full-auto", {{"sandbox_mode", "workspace-write"}, {"approval_policy", "on-request"}}));
+  }
+  // After --full-auto: an explicit -a wins over the approval policy --full-auto implies.
+  if (cli.approval_policy) {
+    flags.push_back(flag_layer("--ask-for-approval", {{"approval_policy", *cli.approval_policy}}));
   }
   if (cli.yolo) {
     flags.push_back(

@@ -1,6 +1,9 @@
 // cordon - launch dispatch.
 #include "sandbox/launch.h"
 
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +17,8 @@
 #include "sandbox/linux/launch_native.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
+#include "util/fd.h"
+#include "util/io.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -33,6 +38,57 @@ int exec_unwrapped(const SandboxPlan& plan, const LaunchContext& ctx) {
   const int e = errno;
   std::fprintf(stderr, "cordon: cannot execute '%s': %s\n", argv[0], std::strerror(e));
   return e == ENOENT ? exit_code::kNotFound : exit_code::kNotExecutable;
+}
+
+// danger-full-access, as a child: cordon forwards the usual termination signals and waits.
+Result<linux::Finished> spawn_unwrapped(const SandboxPlan& plan, const LaunchContext& ctx) {
+  std::vector<std::string> env = apply_env(ctx.environment, plan.env);
+  std::vector<std::string> args = plan.argv;
+  std::vector<char*> envp = c_strings(env);
+  std::vector<char*> argv = c_strings(args);
+  auto relay = linux::SignalRelay::start();
+  if (!relay) return relay.error();
+  Fd err_r, err_w;
+  if (auto st = make_pipe(err_r, err_w); !st) return st.error();
+  const pid_t pid = ::fork();
+  if (pid < 0) return sys_error("fork");
+  if (pid == 0) {
+    ::sigprocmask(SIG_SETMASK, &relay->old_mask(), nullptr);
+    int step = 0;
+    if (::chdir(plan.cwd.c_str()) == 0) {
+      step = 1;
+      ::execvpe(argv[0], argv.data(), envp.data());
+    }
+    const int e = errno;
+    const int msg[2] = {step, e};
+    write_all(err_w.fd, reinterpret_cast<const char*>(msg), sizeof msg);
+    ::_exit(e == ENOENT && step == 1 ? exit_code::kNotFound : exit_code::kNotExecutable);
+  }
+  err_w.reset();
+  int msg[2] = {0, 0};
+  ssize_t got;
+  do {
+    got = ::read(err_r.fd, msg, sizeof msg);
+  } while (got < 0 && errno == EINTR);
+  int wstatus = 0;
+  for (;;) {
+    signalfd_siginfo si{};
+    const pid_t w = ::waitpid(pid, &wstatus, WNOHANG);
+    if (w == pid) break;
+    if (::read(relay->fd(), &si, sizeof si) != static_cast<ssize_t>(sizeof si)) continue;
+    if (si.ssi_signo != SIGCHLD) ::kill(pid, static_cast<int>(si.ssi_signo));
+  }
+  linux::Finished done{linux::shell_status(wstatus), {}};
+  ::getrusage(RUSAGE_CHILDREN, &done.usage);
+  if (got == static_cast<ssize_t>(sizeof msg)) {
+    if (msg[0] == 0) {
+      return Error{"cannot change to " + plan.cwd + ": " + std::strerror(msg[1])};
+    }
+    if (ctx.warn) {
+      ctx.warn(std::string("cannot execute '") + plan.argv[0] + "': " + std::strerror(msg[1]));
+    }
+  }
+  return done;
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -90,7 +146,10 @@ BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx,
 
 Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
                                const FileSystem& fs) {
-  if (plan.unwrapped) return linux::Finished{exec_unwrapped(plan, ctx), {}};
+  if (plan.unwrapped) {
+    if (!ctx.replace_process) return spawn_unwrapped(plan, ctx);
+    return linux::Finished{exec_unwrapped(plan, ctx), {}};
+  }
   if (auto why = unkeepable_limit(plan, *ctx.config, ::geteuid() == 0)) return Error{*why};
   const BackendFacts facts = backend_facts(plan, ctx, fs);
   auto choice = choose_backend(*ctx.config, facts);

@@ -20,6 +20,9 @@ struct LaunchContext {
   const char* path_env = nullptr;        // $PATH, where bwrap is looked up
   const config::EffectiveConfig* config = nullptr;
   std::function<void(const std::string&)> warn;  // one line for the user (stderr)
+  // danger-full-access: replace cordon with the command (true), or run it as a child and
+  // wait for it (false: the caller has more to do afterwards).
+  bool replace_process = true;
 };
 
 // What the backend choice needs to know about this host, found cheaply (no process is

@@ -270,6 +270,7 @@ Process::Process(const Spec& spec) {
   std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
   const char* cwd = spec.cwd.c_str();
   const int fd3 = spec.fd3;
+  const bool new_session = spec.new_session;
 
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -281,8 +282,13 @@ Process::Process(const Spec& spec) {
   }
   if (pid == 0) {
     // Child: a clean slate (default signal dispositions, nothing blocked, no core files),
-    // its own process group so the harness can kill everything it started.
-    ::setpgid(0, 0);
+    // its own process group so the harness can kill everything it started (and, on request,
+    // its own session: no controlling terminal, as under an agent).
+    if (new_session) {
+      ::setsid();
+    } else {
+      ::setpgid(0, 0);
+    }
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int s = 1; s < NSIG; ++s) {
@@ -310,7 +316,7 @@ Process::Process(const Spec& spec) {
     (void)ignored;
     ::_exit(127);
   }
-  ::setpgid(pid, pid);
+  if (!new_session) ::setpgid(pid, pid);
   ::close(pin[0]);
   ::close(pout[1]);
   ::close(perr[1]);
@@ -533,7 +539,8 @@ void E2ETest::TearDown() {
 
 std::vector<std::string> E2ETest::cordon_argv(Mode mode, const std::vector<std::string>& command,
                                               const RunOptions& opts) const {
-  std::vector<std::string> a = {cordon_bin(), "sandbox", "linux"};
+  std::vector<std::string> a = {cordon_bin()};
+  a.insert(a.end(), opts.subcommand.begin(), opts.subcommand.end());
   for (auto& f : mode_flags(mode)) a.push_back(f);
   if (opts.backend_flag && sandboxed(mode)) {
     a.push_back("--backend");
@@ -608,7 +615,7 @@ void E2ETest::expect_no_tmp_stubs(milliseconds wait, const std::string& context)
 std::unique_ptr<Process> E2ETest::start(Mode mode, const std::vector<std::string>& command,
                                         const RunOptions& opts) {
   Process::Spec spec{cordon_argv(mode, command, opts), cordon_env(opts),
-                     opts.cwd.empty() ? ws_ : opts.cwd, opts.fd3};
+                     opts.cwd.empty() ? ws_ : opts.cwd, opts.fd3, opts.new_session};
   auto p = std::make_unique<Process>(spec);
   if (!p->started()) ADD_FAILURE() << p->start_error();
   p->write_stdin(opts.stdin_data);

@@ -110,7 +110,8 @@ class Process {
     std::vector<std::string> argv;
     std::vector<std::string> env;  // KEY=VALUE, the whole environment
     std::string cwd;
-    int fd3 = -1;  // given to the child as its fd 3 (else it gets only 0, 1 and 2)
+    int fd3 = -1;              // given to the child as its fd 3 (else it gets only 0, 1 and 2)
+    bool new_session = false;  // setsid: no controlling terminal
   };
   explicit Process(const Spec& spec);
   Process(const Process&) = delete;
@@ -151,6 +152,7 @@ class Process {
 
 // Options of one cordon run.
 struct RunOptions {
+  std::vector<std::string> subcommand = {"sandbox", "linux"};  // or {"run"}, {"explain"}
   std::vector<std::string> flags;                         // extra cordon flags, after the mode's
   std::map<std::string, std::optional<std::string>> env;  // set (or unset with nullopt)
   std::string cwd;                                        // default: the workspace
@@ -163,7 +165,8 @@ struct RunOptions {
   bool creates_protected = false;
   // Add `--backend <backend>` (sandboxed modes). Off for tests of the automatic choice.
   bool backend_flag = true;
-  int fd3 = -1;  // passed to cordon as fd 3
+  int fd3 = -1;              // passed to cordon as fd 3
+  bool new_session = false;  // cordon starts without a controlling terminal (like an agent's)
 };
 
 // A shared or exclusive flock on /var/tmp/cordon-e2e-tmpstubs.lock. Every sandboxed run
@@ -187,7 +190,7 @@ class E2ETest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // `cordon sandbox linux <mode flags> <opts.flags> -- <command>`.
+  // `cordon <opts.subcommand> <mode flags> <opts.flags> -- <command>`.
   std::vector<std::string> cordon_argv(Mode mode, const std::vector<std::string>& command,
                                        const RunOptions& opts) const;
   std::vector<std::string> cordon_env(const RunOptions& opts) const;

@@ -630,6 +630,16 @@ TEST_F(ConfigLoad, FullAutoIsWorkspaceWriteOnRequest) {
   EXPECT_EQ(c.approval_policy.origin, "--full-auto");
 }
 
+// --full-auto implies on-request; an explicit -a next to it is what the user asked for.
+TEST_F(ConfigLoad, ExplicitApprovalFlagBeatsFullAuto) {
+  in.cli.full_auto = true;
+  in.cli.approval_policy = "never";
+  EffectiveConfig c = ok();
+  EXPECT_EQ(c.sandbox_mode.value, SandboxMode::WorkspaceWrite);
+  EXPECT_EQ(c.approval_policy.value.kind, Kind::Never);
+  EXPECT_EQ(c.approval_policy.origin, "--ask-for-approval");
+}
+
 TEST_F(ConfigLoad, YoloIsDangerFullAccessNever) {
   user_file("sandbox_mode = \"read-only\"\n");
   in.cli.yolo = true;
