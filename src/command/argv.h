@@ -16,4 +16,16 @@ inline std::string_view program_name(std::string_view argv0) {
   return slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
 }
 
+// Whether `word` is one of the space-separated words of `list` ("npm pnpm yarn").
+inline bool in_list(std::string_view list, std::string_view word) {
+  size_t i = 0;
+  while (i < list.size()) {
+    size_t end = list.find(' ', i);
+    if (end == std::string_view::npos) end = list.size();
+    if (list.substr(i, end - i) == word) return true;
+    i = end + 1;
+  }
+  return false;
+}
+
 }  // namespace cordon::command

@@ -10,17 +10,6 @@
 namespace cordon::command {
 namespace {
 
-bool in_list(std::string_view space_separated, std::string_view word) {
-  size_t i = 0;
-  while (i < space_separated.size()) {
-    size_t end = space_separated.find(' ', i);
-    if (end == std::string_view::npos) end = space_separated.size();
-    if (space_separated.substr(i, end - i) == word) return true;
-    i = end + 1;
-  }
-  return false;
-}
-
 // name followed by digits and dots only ("python3.12", "lua5.4"), or exactly name.
 bool is_versioned(std::string_view program, std::string_view name) {
   if (!program.starts_with(name)) return false;

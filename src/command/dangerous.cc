@@ -68,17 +68,6 @@ constexpr WrapperSpec kWrappers[] = {
 constexpr std::string_view kShells[] = {"bash", "sh",   "zsh",  "dash", "ksh",
                                         "mksh", "yash", "fish", "ash",  "rbash"};
 
-bool in_list(std::string_view space_separated, std::string_view word) {
-  size_t i = 0;
-  while (i < space_separated.size()) {
-    size_t end = space_separated.find(' ', i);
-    if (end == std::string_view::npos) end = space_separated.size();
-    if (space_separated.substr(i, end - i) == word) return true;
-    i = end + 1;
-  }
-  return false;
-}
-
 bool is_shell(std::string_view name) {
   return std::find(std::begin(kShells), std::end(kShells), name) != std::end(kShells);
 }
