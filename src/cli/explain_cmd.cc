@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "approval/assess.h"
+#include "util/printable.h"
 
 namespace cordon::cli {
 
@@ -19,18 +20,20 @@ int run_explain(const ApprovalArgs& args) {
                             .c_str());
     return 0;
   }
+  // Everything taken from the command is made printable: its words may hold escapes.
+  auto p = [](const std::string& s) { return printable(s); };
   std::printf("decision: %s\n", rules::to_string(a.decision));
-  std::printf("reason:   %s\n", a.reason.c_str());
+  std::printf("reason:   %s\n", p(a.reason).c_str());
   std::printf("sandbox:  %s\n", a.use_sandbox ? "yes" : "no");
   for (const auto& u : a.units) {
-    std::printf("command:  %s\n", approval::display_argv(u.argv).c_str());
-    std::printf("  %s: %s%s%s\n", rules::to_string(u.decision), u.reason.c_str(),
+    std::printf("command:  %s\n", p(approval::display_argv(u.argv)).c_str());
+    std::printf("  %s: %s%s%s\n", rules::to_string(u.decision), p(u.reason).c_str(),
                 u.known_safe ? " [known-safe]" : "", u.danger ? " [dangerous]" : "");
   }
-  for (const auto& p : a.amendments) {
-    std::printf("always allow would add: %s\n", approval::allow_rule_text(p).c_str());
+  for (const auto& rule : a.amendments) {
+    std::printf("always allow would add: %s\n", p(approval::allow_rule_text(rule)).c_str());
   }
-  if (!a.how_to_allow.empty()) std::printf("to allow: %s\n", a.how_to_allow.c_str());
+  if (!a.how_to_allow.empty()) std::printf("to allow: %s\n", p(a.how_to_allow).c_str());
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "sandbox/linux/limits.h"
 #include "util/exit_codes.h"
 #include "util/io.h"
+#include "util/printable.h"
 
 extern char** environ;
 
@@ -22,8 +23,20 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// One message on `fd`, each of its lines made printable (a command's words may hold escape
+// sequences meant for the terminal).
 void say_to(int fd, const std::string& msg) {
-  write_all(fd, "cordon: " + msg + "\n");
+  std::string out = "cordon: ";
+  size_t start = 0;
+  for (;;) {
+    const size_t nl = msg.find('\n', start);
+    out +=
+        printable(std::string_view(msg).substr(start, nl == std::string::npos ? nl : nl - start));
+    out += '\n';
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  write_all(fd, out);
 }
 
 class Store final : public approval::ApprovalStore {

@@ -118,6 +118,20 @@ TEST_F(RunCmd, ExplainSplitsPlainScriptsAndKeepsOthersWhole) {
   EXPECT_EQ(j["decision"], "prompt") << j.dump();
 }
 
+// A command's words may carry terminal escapes: cordon's own output shows them escaped.
+TEST_F(RunCmd, EscapesInTheCommandAreNotSentToTheTerminal) {
+  RunOptions o = run_opts();
+  o.subcommand = {"explain"};
+  o.check_stubs = false;
+  RunResult r = run(Mode::WorkspaceWrite, {"rm", "-rf", "x\x1b[2J"}, o);
+  EXPECT_TRUE(r.exited && r.code == 0) << r.describe();
+  EXPECT_THAT(r.out, HasSubstr("x\\x1b[2J")) << r.describe();
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.describe();
+  r = cordon_run(Mode::WorkspaceWrite, {"rm", "-rf", "x\x1b[2J"}, {"-a", "never"});
+  EXPECT_TRUE(r.exited && r.code == kRefused) << r.describe();
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.describe();
+}
+
 // --- run without a terminal -------------------------------------------------------------
 
 TEST_F(RunCmd, AllowedCommandRunsInTheSandboxWithoutAsking) {
