@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "config/load.h"
@@ -93,10 +92,8 @@ Result<SessionApprovals> load_session(const std::string& file) {
 Status add_session_approval(const std::string& file, const std::vector<std::string>& argv,
                             bool outside) {
   const std::string dir = file.substr(0, file.rfind('/'));
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Error{"cannot create " + dir + ": " + ec.message()};
-  ::chmod(dir.c_str(), 0700);
+  if (auto st = make_private_dirs(dir); !st) return st;
+  ::chmod(dir.c_str(), 0700);  // also when it existed: the approvals are the user's alone
   Fd fd(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.fd < 0) return sys_error("cannot open " + file);
   if (::flock(fd.fd, LOCK_EX) != 0) return sys_error("cannot lock " + file);
@@ -123,7 +120,7 @@ Status add_session_approval(const std::string& file, const std::vector<std::stri
   if (::ftruncate(fd.fd, 0) != 0 || ::lseek(fd.fd, 0, SEEK_SET) != 0) {
     return sys_error("cannot rewrite " + file);
   }
-  write_all(fd.fd, body);
+  if (auto st = write_all_checked(fd.fd, body, file); !st) return st;
   if (::fsync(fd.fd) != 0) return sys_error("cannot write " + file);
   return Ok{};
 }

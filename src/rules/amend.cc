@@ -12,25 +12,11 @@
 #include "rules/policy.h"
 #include "rules/starlark.h"
 #include "util/fd.h"
+#include "util/io.h"
 #include "util/printable.h"
 
 namespace cordon::rules {
 namespace {
-
-// mkdir -p with mode 0700 for the directories it creates.
-Status make_dirs(const std::string& dir) {
-  for (size_t i = 1; i <= dir.size(); ++i) {
-    if (i < dir.size() && dir[i] != '/') continue;
-    if (dir[i - 1] == '/') continue;  // "//"
-    const std::string part = dir.substr(0, i);
-    if (::mkdir(part.c_str(), 0700) == 0) continue;
-    if (errno != EEXIST) return sys_error("cannot create " + printable(part));
-    struct stat st {};
-    if (::stat(part.c_str(), &st) != 0) return sys_error("cannot create " + printable(part));
-    if (!S_ISDIR(st.st_mode)) return Error{printable(part) + ": not a directory"};
-  }
-  return Ok{};
-}
 
 bool has_line(std::string_view text, std::string_view line) {
   size_t i = 0;
@@ -43,18 +29,6 @@ bool has_line(std::string_view text, std::string_view line) {
     i = j + 1;
   }
   return false;
-}
-
-Status write_all_fd(int fd, std::string_view data, const std::string& file) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("cannot write " + printable(file));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Ok{};
 }
 
 }  // namespace
@@ -74,7 +48,7 @@ Status append_prefix_rule(const std::string& file, const std::vector<std::string
 
   const size_t slash = file.find_last_of('/');
   if (slash != std::string::npos && slash > 0) {
-    if (auto s = make_dirs(file.substr(0, slash)); !s) return s;
+    if (auto s = make_private_dirs(file.substr(0, slash)); !s) return s;
   }
   Fd fd(
       ::open(file.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600));
@@ -109,7 +83,7 @@ Status append_prefix_rule(const std::string& file, const std::vector<std::string
     return Error{"not adding a rule to " + printable(file) +
                  ", it would not load: " + s.error().message};
   }
-  if (auto s = write_all_fd(fd.fd, add, file); !s) return s;
+  if (auto s = write_all_checked(fd.fd, add, file); !s) return s;
   if (::fsync(fd.fd) != 0) return sys_error("cannot sync " + printable(file));
   return Ok{};  // closing the descriptor releases the lock
 }
