@@ -7,7 +7,8 @@
 //   - on success every new rule has an origin in t.rules, a program and no empty position;
 //     a command made of each rule's first alternatives matches that rule, and decision() is
 //     the strictest decision of matches(), with and without resolving host executables;
-//   - the "always allow" line for such a command (amend.h's quoting) loads back into a policy
+//   - the "always allow" line for such a command (policy.h allow_rule_line quoting) loads back into
+//   a policy
 //     whose only rule matches exactly those tokens.
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +16,6 @@
 #include <vector>
 
 #include "fuzz_common.h"
-#include "rules/amend.h"
 #include "rules/policy.h"
 
 using cordon::fuzzing::starts_with;

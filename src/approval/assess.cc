@@ -8,7 +8,6 @@
 #include "command/banned_prefix.h"
 #include "command/dangerous.h"
 #include "command/known_safe.h"
-#include "rules/amend.h"
 
 namespace cordon::approval {
 namespace {

@@ -10,7 +10,6 @@
 #include <string_view>
 
 #include "rules/policy.h"
-#include "rules/starlark.h"
 #include "util/fd.h"
 #include "util/io.h"
 #include "util/printable.h"
@@ -32,15 +31,6 @@ bool has_line(std::string_view text, std::string_view line) {
 }
 
 }  // namespace
-
-std::string allow_rule_line(const std::vector<std::string>& prefix) {
-  std::string line = "prefix_rule(pattern=[";
-  for (size_t k = 0; k < prefix.size(); ++k) {
-    if (k > 0) line += ", ";
-    line += starlark::quote(prefix[k]);
-  }
-  return line + "], decision=\"allow\")";
-}
 
 Status append_prefix_rule(const std::string& file, const std::vector<std::string>& prefix) {
   if (prefix.empty()) return Error{"an allow rule needs at least one token"};

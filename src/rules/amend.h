@@ -1,17 +1,14 @@
-// cordon - "always allow": appending a prefix_rule to a rules file.
+// cordon - "always allow": appending a prefix_rule to a rules file (file I/O; the rule
+// text itself is rules::allow_rule_line in policy.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "rules/policy.h"  // allow_rule_line
 #include "util/result.h"
 
 namespace cordon::rules {
-
-// The line append_prefix_rule() writes for `prefix` (without a newline):
-//   prefix_rule(pattern=["tok1", "tok2"], decision="allow")
-// Tokens are quoted so that the parser reads them back exactly (any bytes).
-std::string allow_rule_line(const std::vector<std::string>& prefix);
 
 // Appends allow_rule_line(prefix) to `file` under an exclusive flock() on it, creating the
 // missing parent directories (0700) and the file (0600). Nothing is written when the file

@@ -541,4 +541,13 @@ Status Policy::add_source(std::string_view text, const std::string& name) {
   return Ok{};
 }
 
+std::string allow_rule_line(const std::vector<std::string>& prefix) {
+  std::string line = "prefix_rule(pattern=[";
+  for (size_t k = 0; k < prefix.size(); ++k) {
+    if (k > 0) line += ", ";
+    line += starlark::quote(prefix[k]);
+  }
+  return line + "], decision=\"allow\")";
+}
+
 }  // namespace cordon::rules

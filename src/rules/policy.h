@@ -95,4 +95,9 @@ class Policy {
   std::unordered_map<std::string, std::vector<std::string>> host_executables_;
 };
 
+// The text of an allow rule for `prefix`, as "always allow" writes it (without a newline):
+//   prefix_rule(pattern=["tok1", "tok2"], decision="allow")
+// Tokens are quoted so that the parser reads them back exactly (any bytes).
+std::string allow_rule_line(const std::vector<std::string>& prefix);
+
 }  // namespace cordon::rules
