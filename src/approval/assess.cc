@@ -142,6 +142,18 @@ std::optional<std::string> Assessment::danger() const {
   return std::nullopt;
 }
 
+std::vector<Argv> savable_allow_rules(const std::vector<UnitVerdict>& units, bool only_prompting) {
+  std::vector<Argv> out;
+  for (const auto& u : units) {
+    if (only_prompting && u.decision != Decision::Prompt) continue;
+    const bool rule_asks = std::any_of(u.matches.begin(), u.matches.end(),
+                                       [](const auto& m) { return m.decision != Decision::Allow; });
+    if (rule_asks || command::is_banned_prefix(u.argv)) return {};
+    out.push_back(u.argv);
+  }
+  return out;
+}
+
 bool may_prompt(const ApprovalPolicy& p, Category c) {
   const bool flag = c == Category::Rules ? p.rules : p.sandbox_approval;
   switch (p.kind) {
@@ -231,15 +243,7 @@ Assessment assess(const Request& req, const Context& ctx, const rules::Policy& r
     return a;
   }
 
-  if (a.decision == Decision::Prompt && !rule_prompt) {
-    for (const auto& u : a.units) {
-      if (u.decision == Decision::Prompt) a.amendments.push_back(u.argv);
-    }
-    if (std::any_of(a.amendments.begin(), a.amendments.end(),
-                    [](const Argv& p) { return command::is_banned_prefix(p); })) {
-      a.amendments.clear();
-    }
-  }
+  if (a.decision == Decision::Prompt) a.amendments = savable_allow_rules(a.units, true);
 
   if (a.decision == Decision::Prompt) {
     const bool may = (!rule_prompt || may_prompt(ctx.policy, Category::Rules)) &&

@@ -81,6 +81,12 @@ struct Context {
 // Decides. Never fails: every input yields a decision.
 Assessment assess(const Request& req, const Context& ctx, const rules::Policy& rules);
 
+// The allow rules "always allow" may save for `units` (only the prompting ones when
+// `only_prompting`): their argvs, or none when one would be too broad (bash -c, sudo, rm ...)
+// or a rule asks about one of them (the strictest rule wins, so an allow rule would change
+// nothing).
+std::vector<Argv> savable_allow_rules(const std::vector<UnitVerdict>& units, bool only_prompting);
+
 // Whether the policy lets cordon ask a person about a prompt of this category.
 bool may_prompt(const config::ApprovalPolicy& p, Category c);
 

@@ -1,9 +1,7 @@
 // cordon - the approval flow of `cordon run`.
 #include "approval/flow.h"
 
-#include <algorithm>
 
-#include "command/banned_prefix.h"
 #include "util/exit_codes.h"
 
 namespace cordon::approval {
@@ -169,14 +167,7 @@ FlowResult decide_and_run(const FlowInputs& in, const rules::Policy& rules, Prom
   q.outside = true;
   q.blocked = join_lines(r.blocked, "; ");
   q.offer_session = in.session_available;
-  // "Always" saves allow rules; none when one would be too broad, or when a rule asks about
-  // one of the commands (the strictest rule wins, so an allow rule would change nothing).
-  std::vector<Argv> amendments = units;
-  for (const auto& u : a.units) {
-    const bool rule_asks = std::any_of(u.matches.begin(), u.matches.end(),
-                                       [](const auto& m) { return m.decision != Decision::Allow; });
-    if (rule_asks || command::is_banned_prefix(u.argv)) amendments.clear();
-  }
+  const std::vector<Argv> amendments = savable_allow_rules(a.units, false);
   q.always_rules = rule_texts(amendments);
   q.always_file = in.context.amendment_file;
   r.retry_answer = prompter.ask(q);
