@@ -1,7 +1,6 @@
 // cordon - the approval flow of `cordon run`.
 #include "approval/flow.h"
 
-
 #include "util/exit_codes.h"
 
 namespace cordon::approval {
