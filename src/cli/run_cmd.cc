@@ -16,8 +16,6 @@
 #include "util/io.h"
 #include "util/printable.h"
 
-extern char** environ;
-
 namespace cordon::cli {
 namespace {
 
@@ -73,19 +71,15 @@ class LaunchRunner final : public approval::Runner {
       outside = std::move(*p);
       plan = &outside;
     }
-    const int err_fd = 2;
-    sandbox::LaunchContext ctx;
-    for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
-    ctx.path_env = std::getenv("PATH");
-    ctx.config = &eff_.cfg;
-    ctx.replace_process = false;
-    int real_err = err_fd;
+    int real_err = 2;  // cordon's own messages go to the real stderr, also while capturing
     if (capture_ != nullptr) {
       if (auto st = capture_->start(); !st)
         return Error{"cannot capture output: " + st.error().describe()};
       real_err = capture_->real_stderr();
     }
-    ctx.warn = [real_err](const std::string& m) { say_to(real_err, m); };
+    sandbox::LaunchContext ctx =
+        launch_context(eff_.cfg, [real_err](const std::string& m) { say_to(real_err, m); });
+    ctx.replace_process = false;
     auto done = sandbox::launch(*plan, ctx, fs_);
     if (done) {
       if (auto why =

@@ -99,6 +99,16 @@ int load_effective(const config::CliOptions& cli, std::vector<std::string> comma
   return 0;
 }
 
+sandbox::LaunchContext launch_context(const config::EffectiveConfig& cfg,
+                                      std::function<void(const std::string&)> warn) {
+  sandbox::LaunchContext ctx;
+  for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
+  ctx.path_env = std::getenv("PATH");
+  ctx.config = &cfg;
+  ctx.warn = std::move(warn);
+  return ctx;
+}
+
 int run_sandbox(const SandboxArgs& args) {
   if (args.command.empty()) {
     say("no command given; usage: cordon sandbox linux [OPTIONS] -- COMMAND [ARGS...]");
@@ -110,11 +120,7 @@ int run_sandbox(const SandboxArgs& args) {
   const sandbox::SandboxPlan& plan = eff.plan;
   if (plan.unwrapped) say("danger-full-access: running the command without a sandbox");
 
-  sandbox::LaunchContext ctx;
-  for (char** e = environ; *e != nullptr; ++e) ctx.environment.emplace_back(*e);
-  ctx.path_env = std::getenv("PATH");
-  ctx.config = &eff.cfg;
-  ctx.warn = say;
+  const sandbox::LaunchContext ctx = launch_context(eff.cfg, say);
   auto done = sandbox::launch(plan, ctx, fs);
   if (!done) {
     say("sandbox setup failed; the command did not run: " + done.error().describe());

@@ -3,11 +3,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/load.h"
 #include "policy/writable_roots.h"
+#include "sandbox/launch.h"
 #include "sandbox/plan.h"
 #include "util/filesystem.h"
 
@@ -34,6 +36,11 @@ struct Effective {
 // roots).
 int load_effective(const config::CliOptions& cli, std::vector<std::string> command,
                    const FileSystem& fs, Effective& out);
+
+// How the launcher is called from the CLI: this process's environment and PATH, `cfg`, and
+// `warn` for the user's one-line messages.
+sandbox::LaunchContext launch_context(const config::EffectiveConfig& cfg,
+                                      std::function<void(const std::string&)> warn);
 
 // Runs the command; returns cordon's exit status.
 int run_sandbox(const SandboxArgs& args);
