@@ -223,7 +223,8 @@ BENCHMARK(BM_LauncherPreparation)->Arg(0)->Arg(1)->ArgName("workspace_write");
 // a launcher compiling the filter on every spawn would pay.
 void BM_CompileSeccomp(benchmark::State& state) {
   for (auto _ : state) {
-    auto prog = cordon::sandbox::linux::compile_seccomp(cordon::sandbox::SeccompMode::NetworkOff);
+    auto prog =
+        cordon::sandbox::linux::compile_seccomp(cordon::sandbox::SeccompMode::NetworkOff, false);
     if (!prog.ok()) state.SkipWithError(prog.error().message.c_str());
     benchmark::DoNotOptimize(prog);
   }

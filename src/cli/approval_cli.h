@@ -21,6 +21,7 @@ struct ApprovalArgs {
   std::optional<std::string> justification;
   std::optional<std::string> session;  // --session, else $CORDON_SESSION
   bool json = false;
+  bool log_denials = false;  // cordon run: print each refusal as it happens
   std::vector<std::string> command;
 };
 

@@ -88,6 +88,11 @@ int main(int argc, char** argv) {
                               "linux [OPTIONS] -- COMMAND...");
   linux_cmd->alias("landlock");
   cordon::cli::add_config_flags(*linux_cmd, sargs.config);
+  linux_cmd->add_flag("--json", sargs.json,
+                      "Print one JSON object on stdout: the exit code, the command's stdout and "
+                      "stderr, and what the sandbox refused");
+  linux_cmd->add_flag("--log-denials", sargs.log_denials,
+                      "Print each call the sandbox refuses as it happens");
   linux_cmd->prefix_command();
 
   cordon::cli::ApprovalArgs rargs;
@@ -96,6 +101,8 @@ int main(int argc, char** argv) {
       "Decide whether COMMAND may run, ask when the policy says so, and run it in the sandbox: "
       "cordon run [OPTIONS] -- COMMAND...");
   cordon::cli::add_approval_flags(*run_cmd, rargs);
+  run_cmd->add_flag("--log-denials", rargs.log_denials,
+                    "Print each call the sandbox refuses as it happens");
   cordon::cli::ApprovalArgs eargs;
   CLI::App* explain = app.add_subcommand(
       "explain",

@@ -9,6 +9,7 @@
 #include "approval/session.h"
 #include "approval/tty_prompter.h"
 #include "cli/capture.h"
+#include "cli/denial_report.h"
 #include "rules/amend.h"
 #include "sandbox/launch.h"
 #include "sandbox/linux/limits.h"
@@ -57,8 +58,12 @@ class Store final : public approval::ApprovalStore {
 // unwrapped. With `capture`, its stdout and stderr are collected instead of passed through.
 class LaunchRunner final : public approval::Runner {
  public:
-  LaunchRunner(const Effective& eff, const FileSystem& fs, OutputCapture* capture)
-      : eff_(eff), fs_(fs), capture_(capture) {}
+  LaunchRunner(const Effective& eff, const FileSystem& fs, OutputCapture* capture, bool log_denials)
+      : eff_(eff), fs_(fs), capture_(capture), log_denials_(log_denials) {}
+
+  // What the sandbox refused in the last sandboxed run.
+  const std::vector<sandbox::Denial>& denials() const { return denials_; }
+  uint64_t denials_dropped() const { return dropped_; }
 
   Result<approval::RunOutcome> run(bool sandboxed) override {
     sandbox::SandboxPlan outside;
@@ -80,25 +85,36 @@ class LaunchRunner final : public approval::Runner {
     sandbox::LaunchContext ctx =
         launch_context(eff_.cfg, [real_err](const std::string& m) { say_to(real_err, m); });
     ctx.replace_process = false;
+    if (log_denials_) ctx.on_denial = live_denial_printer(real_err);
     auto done = sandbox::launch(*plan, ctx, fs_);
     if (done) {
       if (auto why =
               sandbox::linux::limit_report(plan->limits, eff_.cfg, done->status, done->usage)) {
         say_to(real_err, *why);
       }
+      for (const auto& line : denial_report_lines(*done)) say_to(real_err, line);
     }
     if (capture_ != nullptr) capture_->stop();
     if (!done) return done.error();
-    return approval::RunOutcome{done->status, {}};
+    if (sandboxed) {
+      denials_ = done->denials;
+      dropped_ = done->denials_dropped;
+    }
+    // The records, not the command's words, say whether the sandbox blocked it.
+    return approval::RunOutcome{done->status, done->denial_summary};
   }
 
  private:
   const Effective& eff_;
   const FileSystem& fs_;
   OutputCapture* capture_;
+  bool log_denials_;
+  std::vector<sandbox::Denial> denials_;
+  uint64_t dropped_ = 0;
 };
 
-Json result_json(const approval::FlowResult& r, const OutputCapture* cap) {
+Json result_json(const approval::FlowResult& r, const OutputCapture* cap,
+                 const LaunchRunner& runner) {
   Json j = assessment_json(r.assessment);
   j["outcome"] = approval::to_string(r.outcome);
   j["asked"] = r.answer.has_value() || r.retry_answer.has_value();
@@ -112,6 +128,8 @@ Json result_json(const approval::FlowResult& r, const OutputCapture* cap) {
   if (!r.message.empty()) j["message"] = r.message;
   j["notes"] = r.notes;
   j["blocked"] = r.blocked;
+  j["denials"] = denials_json(runner.denials());
+  j["denials_dropped"] = runner.denials_dropped();
   j["stdout"] = cap != nullptr ? cap->out() : "";
   j["stderr"] = cap != nullptr ? cap->err() : "";
   if (cap != nullptr && (cap->out_dropped() > 0 || cap->err_dropped() > 0)) {
@@ -133,7 +151,7 @@ int run_run(const ApprovalArgs& args) {
            "approvals; the command runs unwrapped and unasked");
   }
   OutputCapture capture;
-  LaunchRunner runner(setup.eff, fs, args.json ? &capture : nullptr);
+  LaunchRunner runner(setup.eff, fs, args.json ? &capture : nullptr, args.log_denials);
   Store store(setup.session_file, setup.inputs.context.amendment_file);
   approval::TtyPrompter prompter;
   const approval::FlowResult r =
@@ -143,7 +161,8 @@ int run_run(const ApprovalArgs& args) {
   if (!r.message.empty()) say_to(2, r.message);
   if (args.json) {
     const std::string out =
-        result_json(r, &capture).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        result_json(r, &capture, runner).dump(-1, ' ', false, Json::error_handler_t::replace) +
+        "\n";
     write_all(1, out);
   }
   return r.exit_code;

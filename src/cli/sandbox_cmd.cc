@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "cli/capture.h"
+#include "cli/denial_report.h"
 #include "policy/writable_roots.h"
 #include "sandbox/launch.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/plan.h"
 #include "util/exit_codes.h"
+#include "util/io.h"
 
 extern char** environ;
 
@@ -120,16 +123,52 @@ int run_sandbox(const SandboxArgs& args) {
   const sandbox::SandboxPlan& plan = eff.plan;
   if (plan.unwrapped) say("danger-full-access: running the command without a sandbox");
 
-  const sandbox::LaunchContext ctx = launch_context(eff.cfg, say);
+  // cordon's own lines go to the real stderr, also while --json captures the command's.
+  OutputCapture capture;
+  int real_err = STDERR_FILENO;
+  if (args.json) {
+    if (auto st = capture.start(); !st) {
+      say("cannot capture the command's output: " + st.error().describe());
+      return exit_code::kInternal;
+    }
+    real_err = capture.real_stderr();
+  }
+  auto to_user = [&real_err](const std::string& m) { write_all(real_err, "cordon: " + m + "\n"); };
+  sandbox::LaunchContext ctx = launch_context(eff.cfg, to_user);
+  if (args.json) ctx.replace_process = false;  // the JSON comes after the command
+  if (args.log_denials) ctx.on_denial = live_denial_printer(real_err);
   auto done = sandbox::launch(plan, ctx, fs);
+  if (args.json) {
+    capture.stop();  // fd 2 is the real stderr again
+    real_err = STDERR_FILENO;
+  }
+  int rc = exit_code::kSandboxSetup;
   if (!done) {
-    say("sandbox setup failed; the command did not run: " + done.error().describe());
-    return exit_code::kSandboxSetup;
+    to_user("sandbox setup failed; the command did not run: " + done.error().describe());
+  } else {
+    if (auto why = sandbox::linux::limit_report(plan.limits, eff.cfg, done->status, done->usage)) {
+      to_user(*why);
+    }
+    for (const auto& line : denial_report_lines(*done)) to_user(line);
+    rc = done->status;
   }
-  if (auto why = sandbox::linux::limit_report(plan.limits, eff.cfg, done->status, done->usage)) {
-    say(*why);
+  if (args.json) {
+    nlohmann::ordered_json j;
+    j["exit_code"] = rc;
+    if (!done)
+      j["error"] = "sandbox setup failed; the command did not run: " + done.error().describe();
+    j["stdout"] = capture.out();
+    j["stderr"] = capture.err();
+    if (capture.out_dropped() > 0 || capture.err_dropped() > 0) {
+      j["stdout_bytes_dropped"] = capture.out_dropped();
+      j["stderr_bytes_dropped"] = capture.err_dropped();
+    }
+    j["denials"] = done ? denials_json(done->denials) : nlohmann::ordered_json::array();
+    j["denials_dropped"] = done ? done->denials_dropped : 0;
+    write_all(STDOUT_FILENO,
+              j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   }
-  return done->status;
+  return rc;
 }
 
 }  // namespace cordon::cli

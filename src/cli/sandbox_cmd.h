@@ -17,6 +17,8 @@ namespace cordon::cli {
 
 struct SandboxArgs {
   config::CliOptions config;
+  bool json = false;         // one JSON object on stdout: status, output, denials
+  bool log_denials = false;  // print each refusal as it happens
   std::vector<std::string> command;
 };
 

@@ -155,6 +155,7 @@ Json to_json(const Effective& e, const config::CliOptions& cli, const BackendVie
        setting(c.use_linux_sandbox_bwrap.value, c.use_linux_sandbox_bwrap.origin)},
       {"sandbox_linux.require_full_enforcement",
        setting(c.require_full_enforcement.value, c.require_full_enforcement.origin)},
+      {"sandbox_linux.report_denials", setting(c.report_denials.value, c.report_denials.origin)},
   };
   j["warnings"] = c.warnings;
   return j;
@@ -209,6 +210,8 @@ std::string to_text(const Effective& e, const config::CliOptions& cli, const Bac
        c.use_linux_sandbox_bwrap.origin);
   line(o, "  sandbox_linux.require_full_enforcement: ", bool_text(c.require_full_enforcement.value),
        c.require_full_enforcement.origin);
+  line(o, "  sandbox_linux.report_denials: ", bool_text(c.report_denials.value),
+       c.report_denials.origin);
   o += "Limits:\n";
   for (const auto& l : limits(c)) {
     line(o, std::string("  ") + l.name + ": ", limit_text(l.s->value, l.bytes), l.s->origin);

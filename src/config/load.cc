@@ -128,9 +128,9 @@ const std::vector<std::string> kApprovalNames = {"untrusted", "on-request", "on-
 const std::vector<std::string> kWorkspaceWriteKeys = {
     "writable_roots", "network_access", "exclude_tmpdir_env_var", "exclude_slash_tmp"};
 const std::vector<std::string> kBackendNames = {"auto", "bwrap", "native", "landlock"};
-const std::vector<std::string> kSandboxLinuxKeys = {"backend",         "require_full_enforcement",
-                                                    "max_processes",   "max_memory",
-                                                    "max_cpu_seconds", "max_open_files"};
+const std::vector<std::string> kSandboxLinuxKeys = {
+    "backend",         "require_full_enforcement", "max_processes", "max_memory",
+    "max_cpu_seconds", "max_open_files",           "report_denials"};
 const std::vector<std::string> kGranularKeys = {"sandbox_approval", "rules", "mcp_elicitations",
                                                 "request_permissions", "skill_approval"};
 const std::vector<std::string> kRejectKeys = {"sandbox_approval", "rules", "mcp_elicitations"};
@@ -456,6 +456,9 @@ class Applier {
       } else if (key == "require_full_enforcement") {
         if (auto s = expect_type(L, sub, sv, toml::node_type::boolean, "a boolean"); !s) return s;
         out_.require_full_enforcement = {*sv.value<bool>(), L.origin(sv)};
+      } else if (key == "report_denials") {
+        if (auto s = expect_type(L, sub, sv, toml::node_type::boolean, "a boolean"); !s) return s;
+        out_.report_denials = {*sv.value<bool>(), L.origin(sv)};
       } else if (key == "max_processes" || key == "max_memory" || key == "max_cpu_seconds" ||
                  key == "max_open_files") {
         auto n = read_limit(L, sub, sv, key == "max_memory");

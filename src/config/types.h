@@ -65,6 +65,8 @@ struct EffectiveConfig {
   // [sandbox_linux]: refuse to run when the backend cannot enforce all of the boundary
   // (the Landlock backend cannot protect .git/.codex/.agents inside writable roots).
   Setting<bool> require_full_enforcement{false};
+  // [sandbox_linux]: watch the command's refused calls and report them (issue 7's observer).
+  Setting<bool> report_denials{true};
   // [sandbox_linux] resource limits for the command and everything it starts.
   Setting<unsigned long long> max_processes{8192};
   Setting<unsigned long long> max_memory{kUnlimited};  // bytes

@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "sandbox/linux/bwrap_locate.h"
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/launch_bwrap.h"
 #include "sandbox/linux/launch_landlock.h"
 #include "sandbox/linux/launch_native.h"
+#include "sandbox/linux/observer.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
 #include "util/fd.h"
@@ -97,7 +99,8 @@ std::string join(const std::vector<std::string>& parts) {
   return s;
 }
 
-Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContext& ctx, int abi) {
+Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContext& ctx, int abi,
+                                     linux::Observer* observer) {
   const config::EffectiveConfig& cfg = *ctx.config;
   const std::vector<std::string> gaps = unenforced(plan, Backend::Landlock, abi);
   if (!gaps.empty()) {
@@ -113,7 +116,32 @@ Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContex
                " (sandbox_linux.require_full_enforcement = true refuses to run instead)");
     }
   }
-  return linux::launch_landlock(plan, {ctx.environment, abi});
+  return linux::launch_landlock(plan, {ctx.environment, abi, observer});
+}
+
+// The observer for `backend`, its channel open; nullptr when reports are off.
+Result<std::unique_ptr<linux::Observer>> make_observer(const SandboxPlan& plan,
+                                                       const LaunchContext& ctx, Backend backend,
+                                                       const FileSystem& fs) {
+  if (!ctx.config->report_denials.value) return std::unique_ptr<linux::Observer>();
+  auto obs = std::make_unique<linux::Observer>(refusal_model(plan, backend), fs, ctx.on_denial);
+  if (auto st = obs->open_channel(); !st) return st.error();
+  return obs;
+}
+
+// The backend's result with what the observer saw.
+Result<linux::Finished> with_denials(Result<linux::Finished> r, const linux::Observer* obs) {
+  if (!r || obs == nullptr) return r;
+  r->denials = obs->log().records();
+  r->denials_dropped = obs->log().dropped();
+  r->denial_summary = summary_lines(r->denials, r->denials_dropped, obs->model());
+  if (obs->unavailable()) {
+    r->observer_problem =
+        "the kernel did not provide a seccomp listener (it needs Linux 5.5, and a sandbox "
+        "already observed by cordon cannot be observed again), so refused calls are not "
+        "reported";
+  }
+  return r;
 }
 
 }  // namespace
@@ -155,23 +183,30 @@ Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx
   auto choice = choose_backend(*ctx.config, facts);
   if (!choice) return choice.error();
 
+  auto observer = make_observer(plan, ctx, choice->backend, fs);
+  if (!observer) return observer.error();
+  linux::Observer* obs = observer->get();
   switch (choice->backend) {
     case Backend::Bwrap: {
       // bwrap runs cordon again inside as the inner stage.
       auto exe = fs.realpath("/proc/self/exe");
       if (!exe) return Error{"cannot find cordon's own executable (/proc/self/exe)"};
-      return linux::launch_bwrap(plan, {*facts.bwrap, *exe, ctx.environment});
+      return with_denials(linux::launch_bwrap(plan, {*facts.bwrap, *exe, ctx.environment, obs}),
+                          obs);
     }
     case Backend::Landlock:
-      return run_landlock(plan, ctx, facts.landlock_abi);
+      return with_denials(run_landlock(plan, ctx, facts.landlock_abi, obs), obs);
     case Backend::Native: {
       bool userns_refused = false;
-      auto r = linux::launch_native(plan, {ctx.environment}, &userns_refused);
-      if (r || !userns_refused || !choice->landlock_if_no_userns) return r;
+      auto r = linux::launch_native(plan, {ctx.environment, obs}, &userns_refused);
+      if (r || !userns_refused || !choice->landlock_if_no_userns) return with_denials(r, obs);
       if (ctx.warn) {
         ctx.warn("note: " + r.error().describe() + "; using the landlock backend instead");
       }
-      return run_landlock(plan, ctx, facts.landlock_abi);
+      auto fallback = make_observer(plan, ctx, Backend::Landlock, fs);
+      if (!fallback) return fallback.error();
+      return with_denials(run_landlock(plan, ctx, facts.landlock_abi, fallback->get()),
+                          fallback->get());
     }
   }
   return Error{"no backend"};

@@ -8,6 +8,7 @@
 
 #include "config/types.h"
 #include "sandbox/backend.h"
+#include "sandbox/denials.h"
 #include "sandbox/linux/supervise.h"
 #include "sandbox/plan.h"
 #include "util/filesystem.h"
@@ -23,6 +24,8 @@ struct LaunchContext {
   // danger-full-access: replace cordon with the command (true), or run it as a child and
   // wait for it (false: the caller has more to do afterwards).
   bool replace_process = true;
+  // Each new refusal record as the observer makes it (--log-denials); may be empty.
+  std::function<void(const Denial&)> on_denial;
 };
 
 // What the backend choice needs to know about this host, found cheaply (no process is
@@ -30,9 +33,9 @@ struct LaunchContext {
 // ABI. `cordon status` uses the same function, so it predicts the launcher's choice.
 BackendFacts backend_facts(const SandboxPlan& plan, const LaunchContext& ctx, const FileSystem& fs);
 
-// Runs the command under the sandbox the plan describes and returns how it ended. An Error
-// means nothing ran: the message names the part of the boundary that could not be applied
-// and how to fix it.
+// Runs the command under the sandbox the plan describes and returns how it ended, with what
+// the sandbox refused (when sandbox_linux.report_denials is on). An Error means nothing ran:
+// the message names the part of the boundary that could not be applied and how to fix it.
 Result<linux::Finished> launch(const SandboxPlan& plan, const LaunchContext& ctx,
                                const FileSystem& fs);
 

@@ -71,7 +71,7 @@ TEST_F(BwrapArgs, ReadOnly) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0", "-1",
                   "--", "sh", "-c", "echo hi > /dev/null"}));
 }
 
@@ -93,7 +93,7 @@ TEST_F(BwrapArgs, WorkspaceWriteNetworkOffMissingProtectedPaths) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0", "-1",
                   "--", "true"}}));
 }
 
@@ -118,7 +118,7 @@ TEST_F(BwrapArgs, WorkspaceWriteExistingProtectedPathsAndGitdir) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0", "-1",
                   "--", "git", "commit"}}));
 }
 
@@ -144,7 +144,7 @@ TEST_F(BwrapArgs, WorkspaceWriteNetworkOn) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "baseline", "8192:65536:0:0",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "baseline", "8192:65536:0:0", "-1",
                   "--", "curl", "https://example.com"}}));
 }
 
@@ -169,7 +169,7 @@ TEST_F(BwrapArgs, DevShmRootGoesOnTopOfTheFreshDev) {
                   "--chdir", "/home/u/proj",
                   "--cap-drop", "ALL",
                   "--info-fd", "5",
-                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0",
+                  "--", "/opt/cordon/bin/cordon", "__inner", "4", "3", "network-off", "8192:65536:0:0", "-1",
                   "--", "true"}}));
 }
 // clang-format on
@@ -241,6 +241,7 @@ TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
                                                                            "3",
                                                                            "baseline",
                                                                            "30:64:1048576:5",
+                                                                           "-1",
                                                                            "--",
                                                                            "id"}));
 }
@@ -249,7 +250,8 @@ TEST(BwrapArgsConstants, FdNumbersAreDistinctAndAboveStdio) {
   EXPECT_EQ(kStderrFd, 3);
   EXPECT_EQ(kStatusFd, 4);
   EXPECT_EQ(kInfoFd, 5);
-  EXPECT_EQ(kFirstFreeFd, 6);
+  EXPECT_EQ(kObserverFd, 6);
+  EXPECT_EQ(kFirstFreeFd, 7);
   EXPECT_STREQ(kInnerStageArg, "__inner");
 }
 

@@ -29,10 +29,10 @@ std::vector<std::string> bwrap_argv(const SandboxPlan& plan, const BwrapInvocati
         break;
     }
   }
-  a.insert(a.end(),
-           {"--chdir", plan.cwd, "--cap-drop", "ALL", "--info-fd", std::to_string(kInfoFd), "--",
-            inv.cordon_exe, kInnerStageArg, std::to_string(kStatusFd), std::to_string(kStderrFd),
-            to_string(plan.seccomp), encode_limits(plan.limits), "--"});
+  a.insert(a.end(), {"--chdir", plan.cwd, "--cap-drop", "ALL", "--info-fd", std::to_string(kInfoFd),
+                     "--", inv.cordon_exe, kInnerStageArg, std::to_string(kStatusFd),
+                     std::to_string(kStderrFd), to_string(plan.seccomp), encode_limits(plan.limits),
+                     inv.observe ? std::to_string(kObserverFd) : std::string("-1"), "--"});
   a.insert(a.end(), plan.argv.begin(), plan.argv.end());
   return a;
 }

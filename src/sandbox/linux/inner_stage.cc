@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -36,18 +37,23 @@ int fail(int status_fd, const std::string& msg) {
 }  // namespace
 
 int run_inner_stage(int argc, char** argv) {
-  // argv: cordon __inner STATUS_FD STDERR_FD MODE LIMITS -- CMD...
-  if (argc < 8 || std::strcmp(argv[6], "--") != 0) return exit_code::kInternal;
+  // argv: cordon __inner STATUS_FD STDERR_FD MODE LIMITS OBSERVER_FD -- CMD...
+  if (argc < 9 || std::strcmp(argv[7], "--") != 0) return exit_code::kInternal;
   const int status_fd = std::atoi(argv[2]);
   const int stderr_fd = std::atoi(argv[3]);
+  const int observer_fd = std::atoi(argv[6]);  // -1: not observed
   ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
+  if (observer_fd >= 0) ::fcntl(observer_fd, F_SETFD, FD_CLOEXEC);
   if (::dup2(stderr_fd, STDERR_FILENO) < 0) {
     return fail(status_fd, "inner stage: cannot restore stderr: " + std::string(strerror(errno)));
   }
   ::close(stderr_fd);
   // The command gets stdin, stdout and stderr, nothing else the caller had open.
-  for (int fd = 3; fd < status_fd; ++fd) ::close(fd);
-  ::syscall(SYS_close_range, static_cast<unsigned>(status_fd) + 1, ~0u, 0u);
+  const int last_kept = std::max(status_fd, observer_fd);
+  for (int fd = 3; fd < last_kept; ++fd) {
+    if (fd != status_fd && fd != observer_fd) ::close(fd);
+  }
+  ::syscall(SYS_close_range, static_cast<unsigned>(last_kept) + 1, ~0u, 0u);
 
   auto mode = parse_seccomp_mode(argv[4]);
   if (!mode)
@@ -70,7 +76,7 @@ int run_inner_stage(int argc, char** argv) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(status_fd, "no_new_privs: prctl failed: " + std::string(strerror(errno)));
   }
-  if (int e = load_seccomp(*mode); e != 0) {
+  if (int e = load_filter(*mode, observer_fd); e != 0) {
     return fail(status_fd, "seccomp: cannot load the filter: " + std::string(strerror(e)));
   }
 
@@ -81,7 +87,7 @@ int run_inner_stage(int argc, char** argv) {
   sigprocmask(SIG_BLOCK, &forwarded, &old);
   write_all(status_fd, "R");
   ::close(status_fd);
-  return run_as_init(argv + 7, environ, forwarded, old, std::span<char>(stack.get(), kStackSize));
+  return run_as_init(argv + 8, environ, forwarded, old, std::span<char>(stack.get(), kStackSize));
 }
 
 }  // namespace cordon::sandbox::linux

@@ -11,6 +11,7 @@
 
 #include "sandbox/linux/bwrap_args.h"
 #include "sandbox/linux/mount_stubs.h"
+#include "sandbox/linux/observer.h"
 #include "sandbox/linux/supervise.h"
 #include "util/cstrings.h"
 #include "util/fd.h"
@@ -60,7 +61,9 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
   auto stubs = MountStubs::prepare(plan.stubs, guard);
   if (!stubs) return Error{"protected paths: " + stubs.error().describe()};
 
-  std::vector<std::string> argv_s = bwrap_argv(plan, BwrapInvocation{how.bwrap, how.cordon_exe});
+  std::vector<std::string> argv_s =
+      bwrap_argv(plan, BwrapInvocation{how.bwrap, how.cordon_exe, how.observer != nullptr});
+  const int observer_child = how.observer != nullptr ? how.observer->child_end() : -1;
   std::vector<std::string> env_s = apply_env(how.environment, plan.env);
   std::vector<char*> argv = c_strings(argv_s);
   std::vector<char*> envp = c_strings(env_s);
@@ -81,7 +84,8 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
     // Child: only async-signal-safe calls until execve.
     ::setpgid(0, 0);
     if (::dup2(err_w.fd, STDERR_FILENO) < 0 || ::dup2(saved_stderr.fd, kStderrFd) < 0 ||
-        ::dup2(status_w.fd, kStatusFd) < 0 || ::dup2(info_w.fd, kInfoFd) < 0) {
+        ::dup2(status_w.fd, kStatusFd) < 0 || ::dup2(info_w.fd, kInfoFd) < 0 ||
+        (observer_child >= 0 && ::dup2(observer_child, kObserverFd) < 0)) {
       ::_exit(127);
     }
     ::syscall(SYS_close_range, static_cast<unsigned>(kFirstFreeFd), ~0u, 0u);
@@ -97,6 +101,7 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
   status_w.reset();
   err_w.reset();
   info_w.reset();
+  if (how.observer != nullptr) how.observer->close_child_end();
 
   Watch w;
   w.pid = pid;
@@ -104,6 +109,7 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
   w.err_fd = err_r.fd;
   w.info_fd = info_r.fd;
   w.real_stderr = saved_stderr.fd;
+  w.observer = how.observer;
   Outcome out = supervise(*relay, w);
   stubs->release();
 

@@ -10,10 +10,13 @@
 
 namespace cordon::sandbox::linux {
 
+class Observer;
+
 struct BwrapLaunch {
   std::string bwrap;                     // from find_bwrap()
   std::string cordon_exe;                // this executable, re-run as the inner stage
   std::vector<std::string> environment;  // KEY=VALUE, before the plan's edits
+  Observer* observer = nullptr;          // with its channel open, or nullptr: not observed
 };
 
 // Runs the command and returns its exit status (128+N when killed by signal N).

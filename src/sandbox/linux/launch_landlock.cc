@@ -23,6 +23,7 @@
 #include "sandbox/linux/caps.h"
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/limits.h"
+#include "sandbox/linux/observer.h"
 #include "sandbox/linux/sandbox_init.h"
 #include "sandbox/linux/seccomp_programs.h"
 #include "util/cstrings.h"
@@ -33,7 +34,8 @@
 namespace cordon::sandbox::linux {
 namespace {
 
-constexpr int kStatusFd = 3;  // in the keeper: to cordon; in the command: to the keeper
+constexpr int kStatusFd = 3;    // in the keeper: to cordon; in the command: to the keeper
+constexpr int kObserverFd = 4;  // in the command: the denial observer's channel, when observed
 
 // What the launcher prepared for the keeper and the command.
 struct Prepared {
@@ -43,7 +45,8 @@ struct Prepared {
   bool drop_caps = false;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
-  int status_w = -1;  // to cordon
+  int status_w = -1;     // to cordon
+  int observer_fd = -1;  // the denial observer's channel, or -1
   pid_t launcher = 0;
   sigset_t relay_mask{};  // blocked by cordon's SignalRelay
   sigset_t old_mask{};
@@ -121,10 +124,17 @@ void kill_descendants() {
 
 // The command: restrict this process, then execute it. Reports to the keeper on `to_keeper`.
 [[noreturn]] void command_main(const Prepared& p, int to_keeper) {
-  // Only this pipe, stdin, stdout and stderr survive; the ruleset moves above it first.
-  const int rules = ::fcntl(p.rules, F_DUPFD_CLOEXEC, kStatusFd + 1);
+  // Only this pipe (and the observer's channel), stdin, stdout and stderr survive; the
+  // ruleset moves above them first.
+  const int rules = ::fcntl(p.rules, F_DUPFD_CLOEXEC, kObserverFd + 1);
   if (rules < 0 || ::dup2(to_keeper, kStatusFd) < 0) ::_exit(exit_code::kSandboxSetup);
   ::fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+  int observer = -1;
+  if (p.observer_fd >= 0) {
+    if (::dup2(p.observer_fd, kObserverFd) < 0) ::_exit(exit_code::kSandboxSetup);
+    ::fcntl(kObserverFd, F_SETFD, FD_CLOEXEC);
+    observer = kObserverFd;
+  }
   ::setpgid(0, 0);
   if (::chdir(p.plan->cwd.c_str()) != 0) {
     fail(kStatusFd, "cannot change to the working directory", errno);
@@ -144,7 +154,7 @@ void kill_descendants() {
     fail(kStatusFd, "landlock: the kernel refused to enforce the ruleset", e);
   }
   ::close(rules);
-  if (int e = load_seccomp(p.plan->seccomp); e != 0) {
+  if (int e = load_filter(p.plan->seccomp, observer); e != 0) {
     fail(kStatusFd, "seccomp: cannot load the filter", e);
   }
   ::syscall(SYS_close_range, static_cast<unsigned>(kStatusFd) + 1, ~0u, 0u);
@@ -176,6 +186,9 @@ void kill_descendants() {
     command_main(p, ready[1]);
   }
   ::close(ready[1]);
+  // Only the command may hold the observer's channel: cordon learns from its end whether a
+  // listener comes.
+  if (p.observer_fd >= 0) ::close(p.observer_fd);
   ::setpgid(cmd, cmd);
   // Pass on the command's report: "R" once restricted, or "E" and why it could not be.
   char report[1024];
@@ -238,6 +251,7 @@ Result<Finished> launch_landlock(const SandboxPlan& plan, const LandlockLaunch& 
   p.argv = argv.data();
   p.envp = envp.data();
   p.launcher = ::getpid();
+  p.observer_fd = how.observer != nullptr ? how.observer->child_end() : -1;
 
   Fd status_r, status_w;
   if (auto s = make_pipe(status_r, status_w); !s) return s.error();
@@ -255,10 +269,12 @@ Result<Finished> launch_landlock(const SandboxPlan& plan, const LandlockLaunch& 
   if (pid < 0) return sys_error("fork");
   if (pid == 0) keeper_main(p);
   status_w.reset();
+  if (how.observer != nullptr) how.observer->close_child_end();
   Watch w;
   w.pid = pid;
   w.status_fd = status_r.fd;
   w.sandbox_pid = pid;
+  w.observer = how.observer;
   Outcome out = supervise(*relay, w);
   if (!out.has_verdict()) kill_descendants();
   ::prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);

@@ -17,9 +17,12 @@
 
 namespace cordon::sandbox::linux {
 
+class Observer;
+
 struct LandlockLaunch {
   std::vector<std::string> environment;  // KEY=VALUE, before the plan's edits
   int abi = 0;                           // landlock_abi()
+  Observer* observer = nullptr;          // with its channel open, or nullptr: not observed
 };
 
 Result<Finished> launch_landlock(const SandboxPlan& plan, const LandlockLaunch& how);

@@ -20,6 +20,7 @@
 #include "sandbox/linux/caps.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/mount_stubs.h"
+#include "sandbox/linux/observer.h"
 #include "sandbox/linux/sandbox_init.h"
 #include "sandbox/linux/seccomp_programs.h"
 #include "util/cstrings.h"
@@ -67,7 +68,8 @@ struct Failure {
   int index = -1;  // the mount op (or device) concerned
 };
 
-constexpr int kStatusFd = 3;  // in the cloned process, once everything else is closed
+constexpr int kStatusFd = 3;    // in the cloned process, once everything else is closed
+constexpr int kObserverFd = 4;  // the denial observer's channel, when observed
 constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 constexpr size_t kDevCount = sizeof kDevNodes / sizeof kDevNodes[0];
 constexpr const char* kDevLinks[][2] = {
@@ -119,6 +121,7 @@ struct Prepared {
   std::vector<char*> argv, envp;
   int cap_last_cap = 0;
   int status_w = -1;
+  int observer_fd = -1;  // the denial observer's channel, or -1
   // The launcher writes one byte here once the mask directories exist (it makes them while
   // this process creates the network namespace); end of file means it went away.
   int go_r = -1;
@@ -345,10 +348,15 @@ void build_mounts(Prepared& p) {
   if (::dup2(p.status_w, kStatusFd) < 0) fail(p, kStatusPipe, errno);
   p.status_w = kStatusFd;
   ::fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
-  ::syscall(SYS_close_range, static_cast<unsigned>(kStatusFd) + 1, ~0u, 0u);
+  if (p.observer_fd >= 0) {
+    if (::dup2(p.observer_fd, kObserverFd) < 0) fail(p, kStatusPipe, errno);
+    p.observer_fd = kObserverFd;
+  }
+  ::syscall(SYS_close_range,
+            static_cast<unsigned>(p.observer_fd >= 0 ? kObserverFd : kStatusFd) + 1, ~0u, 0u);
 
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, kNoNewPrivs, errno);
-  if (int e = load_seccomp(p.plan->seccomp); e != 0) fail(p, kSeccomp, e);
+  if (int e = load_filter(p.plan->seccomp, p.observer_fd); e != 0) fail(p, kSeccomp, e);
   write_all(kStatusFd, "R");
   Verdict v;
   v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask,
@@ -465,6 +473,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   if (auto s = make_pipe(status_r, status_w); !s) return s.error();
   if (auto s = make_pipe(go_r, go_w); !s) return s.error();
   p.status_w = status_w.fd;
+  p.observer_fd = how.observer != nullptr ? how.observer->child_end() : -1;
   p.go_r = go_r.fd;
   p.go_w = go_w.fd;
 
@@ -492,6 +501,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
 
   status_w.reset();
   go_r.reset();
+  if (how.observer != nullptr) how.observer->close_child_end();
   // Protected paths to hold steady for the whole run, and masks for the missing ones; made
   // while the sandbox creates its network namespace.
   std::vector<std::string> guard;
@@ -515,6 +525,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   w.pid = static_cast<pid_t>(pid);
   w.status_fd = status_r.fd;
   w.sandbox_pid = static_cast<pid_t>(pid);
+  w.observer = how.observer;
   Outcome out = supervise(*relay, w);
   stubs->release();
 

@@ -20,8 +20,11 @@
 
 namespace cordon::sandbox::linux {
 
+class Observer;
+
 struct NativeLaunch {
   std::vector<std::string> environment;  // KEY=VALUE, before the plan's edits
+  Observer* observer = nullptr;          // with its channel open, or nullptr: not observed
 };
 
 // Runs the command and returns how it ended. An Error means nothing ran. When the kernel

@@ -1,6 +1,7 @@
 // cordon - the seccomp filter rules.
 #include "sandbox/linux/seccomp_filter.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -37,8 +38,41 @@ Status check(int rc, const char* what) {
   return Error{std::string("seccomp: ") + what, -rc};
 }
 
-// Builds the filter for `mode` into c.
-Status build(Ctx& c, SeccompMode mode) {
+// The calls that can be refused for writing outside the writable roots, sent to the observer
+// (which lets the kernel go on with them). Opens only with write intent: the flags are in a
+// register, so read-only opens, by far the most frequent call, never leave the kernel.
+Status add_observed_filesystem(Ctx& c) {
+  const uint32_t notify = SCMP_ACT_NOTIFY;
+  // open(path, flags), openat(dirfd, path, flags): any of these flag bits is write intent.
+  for (const auto& [sys, arg] : {std::pair{SCMP_SYS(open), 1u}, std::pair{SCMP_SYS(openat), 2u}}) {
+    for (uint64_t bit :
+         {uint64_t{O_WRONLY}, uint64_t{O_RDWR}, uint64_t{O_CREAT}, uint64_t{O_TRUNC}}) {
+      if (auto s = check(
+              seccomp_rule_add(c.ctx, notify, sys, 1, arg_cmp(arg, SCMP_CMP_MASKED_EQ, bit, bit)),
+              "add an observed open rule");
+          !s) {
+        return s;
+      }
+    }
+  }
+  // openat2 keeps its flags in memory, out of the filter's reach: all of them (rare).
+  for (int sys :
+       {SCMP_SYS(openat2), SCMP_SYS(creat), SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(mknod),
+        SCMP_SYS(mknodat), SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rmdir), SCMP_SYS(rename),
+        SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(link), SCMP_SYS(linkat),
+        SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(truncate)}) {
+    if (sys < 0) continue;  // not on this architecture
+    if (auto s = check(seccomp_rule_add(c.ctx, notify, sys, 0), "add an observed rule"); !s)
+      return s;
+  }
+  return Ok{};
+}
+
+// Builds the filter for `mode` into c. Observed: the filesystem calls above go to the
+// observer, and the network refusals are made by the observer (it answers EPERM to every one
+// of them; with no observer left, the kernel answers ENOSYS), because a refusal the filter
+// makes itself is never seen by anyone.
+Status build(Ctx& c, SeccompMode mode, bool observed) {
   c.ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (c.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
   // Foreign architectures (and x32 on x86_64) are not in the filter: kill.
@@ -63,18 +97,22 @@ Status build(Ctx& c, SeccompMode mode) {
       return s;
     }
   }
+  if (observed) {
+    if (auto s = add_observed_filesystem(c); !s) return s;
+  }
+  const uint32_t refuse = observed ? SCMP_ACT_NOTIFY : eperm;
   if (mode == SeccompMode::NetworkOff) {
     for (int sys : {SCMP_SYS(socket), SCMP_SYS(socketpair)}) {
       // Every family but AF_UNIX. (A domain with garbage in its upper 32 bits is
       // "not AF_UNIX" here, which refuses it: the safe direction.)
-      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 1, arg_cmp(0, SCMP_CMP_NE, AF_UNIX)),
+      if (auto s = check(seccomp_rule_add(c.ctx, refuse, sys, 1, arg_cmp(0, SCMP_CMP_NE, AF_UNIX)),
                          "add a socket-family rule");
           !s) {
         return s;
       }
       // AF_UNIX datagram sockets: sendmsg() can address any socket path outside, and
       // seccomp cannot read the message header to tell.
-      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 2, arg_cmp(0, SCMP_CMP_EQ, AF_UNIX),
+      if (auto s = check(seccomp_rule_add(c.ctx, refuse, sys, 2, arg_cmp(0, SCMP_CMP_EQ, AF_UNIX),
                                           arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xF, SOCK_DGRAM)),
                          "add the datagram rule");
           !s) {
@@ -83,13 +121,13 @@ Status build(Ctx& c, SeccompMode mode) {
     }
     for (int sys : {SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept),
                     SCMP_SYS(accept4)}) {
-      if (auto s = check(seccomp_rule_add(c.ctx, eperm, sys, 0), "add a network rule"); !s) {
+      if (auto s = check(seccomp_rule_add(c.ctx, refuse, sys, 0), "add a network rule"); !s) {
         return s;
       }
     }
     // A datagram sent to an address reaches sockets outside like connect() would.
     if (auto s =
-            check(seccomp_rule_add(c.ctx, eperm, SCMP_SYS(sendto), 1, arg_cmp(4, SCMP_CMP_NE, 0)),
+            check(seccomp_rule_add(c.ctx, refuse, SCMP_SYS(sendto), 1, arg_cmp(4, SCMP_CMP_NE, 0)),
                   "add the sendto rule");
         !s) {
       return s;
@@ -100,9 +138,9 @@ Status build(Ctx& c, SeccompMode mode) {
 
 }  // namespace
 
-Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode) {
+Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode, bool observed) {
   Ctx c;
-  if (auto s = build(c, mode); !s) return s.error();
+  if (auto s = build(c, mode, observed); !s) return s.error();
   // libseccomp 2.5 exports to a file descriptor only.
   const int fd = ::memfd_create("cordon-seccomp", MFD_CLOEXEC);
   if (fd < 0) return sys_error("seccomp: memfd_create");

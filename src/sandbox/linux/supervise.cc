@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "sandbox/linux/observer.h"
 #include "util/io.h"
 
 namespace cordon::sandbox::linux {
@@ -104,14 +105,20 @@ Outcome supervise(const SignalRelay& relay, const Watch& w) {
   };
 
   for (;;) {
-    pollfd fds[4] = {{relay.fd(), POLLIN, 0},
+    Observer* obs = w.observer;
+    pollfd fds[6] = {{relay.fd(), POLLIN, 0},
                      {status_open ? w.status_fd : -1, POLLIN, 0},
                      {err_open ? w.err_fd : -1, POLLIN, 0},
-                     {info_open ? w.info_fd : -1, POLLIN, 0}};
+                     {info_open ? w.info_fd : -1, POLLIN, 0},
+                     {obs != nullptr ? obs->channel_fd() : -1, POLLIN, 0},
+                     {obs != nullptr ? obs->listener_fd() : -1, POLLIN, 0}};
     // Once the child is gone nothing can write any more: drain without waiting.
-    int rc = ::poll(fds, 4, done ? 0 : -1);
+    int rc = ::poll(fds, 6, done ? 0 : -1);
     if (rc < 0 && errno == EINTR) continue;
     if (rc < 0) break;
+    // The sandbox's calls wait for the observer: answer them first.
+    if (obs != nullptr && fds[5].revents != 0) obs->on_listener(fds[5].revents);
+    if (obs != nullptr && fds[4].revents != 0) obs->on_channel();
     if (status_open && (fds[1].revents != 0 || done)) status_open = drain(w.status_fd, out.status);
     if (err_open && (fds[2].revents != 0 || done)) err_open = drain(w.err_fd, out.errtext);
     if (info_open && (fds[3].revents != 0 || done)) {

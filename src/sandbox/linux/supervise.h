@@ -13,10 +13,15 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
+
+#include "sandbox/denials.h"
 
 #include "util/result.h"
 
 namespace cordon::sandbox::linux {
+
+class Observer;
 
 // Blocks SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGCHLD and reads them from a signalfd from
 // now on; restores the old mask when destroyed. Create it before forking the sandbox so no
@@ -49,13 +54,14 @@ struct Verdict {
 };
 
 struct Watch {
-  pid_t pid = -1;             // the child the launcher forked and waits for
-  int status_fd = -1;         // read end of the status pipe
-  int err_fd = -1;            // read end of a pipe on the child's stderr, or -1
-  int info_fd = -1;           // bwrap --info-fd read end ("child-pid"), or -1
-  pid_t sandbox_pid = 0;      // who gets forwarded signals; 0: learn it from info_fd
-  int real_stderr = -1;       // where err_fd's text goes once the inner stage is ready
-  bool signal_group = false;  // forward to sandbox_pid's process group too (no init there)
+  pid_t pid = -1;                // the child the launcher forked and waits for
+  int status_fd = -1;            // read end of the status pipe
+  int err_fd = -1;               // read end of a pipe on the child's stderr, or -1
+  int info_fd = -1;              // bwrap --info-fd read end ("child-pid"), or -1
+  pid_t sandbox_pid = 0;         // who gets forwarded signals; 0: learn it from info_fd
+  int real_stderr = -1;          // where err_fd's text goes once the inner stage is ready
+  bool signal_group = false;     // forward to sandbox_pid's process group too (no init there)
+  Observer* observer = nullptr;  // serviced while the sandbox runs, or nullptr
 };
 
 struct Outcome {
@@ -71,8 +77,16 @@ struct Outcome {
 
 // How a sandboxed command ended.
 struct Finished {
-  int status = 0;          // exit code, or 128+N when killed by signal N
-  struct rusage usage {};  // of the sandbox and every process it waited for (ru_maxrss: peak)
+  Finished() = default;
+  Finished(int st, const struct rusage& u) : status(st), usage(u) {}
+
+  int status = 0;                // exit code, or 128+N when killed by signal N
+  struct rusage usage {};        // of the sandbox and every process it waited for (ru_maxrss: peak)
+  std::vector<Denial> denials;   // what the sandbox refused (observer on), folded
+  uint64_t denials_dropped = 0;  // distinct refusals beyond those kept
+  std::vector<std::string> denial_summary;  // summary_lines() of the above
+  // The observer was asked for and the kernel could not provide it (why, one phrase).
+  std::string observer_problem;
 };
 
 // Runs until Watch::pid has exited and returns what happened. Signals that arrive before
