@@ -335,7 +335,6 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
 void Observer::record(Decoded& d) {
   auto denial = classify(d.attempt, model_, *fs_);
   if (!denial) return;
-  // Read once the caller has gone on: it usually reports the error, so it is still there.
   std::string exe = proc_link(d.attempt.pid, "exe");
   denial->exe = exe.empty() ? std::string() : std::move(exe);
   Denial copy = *denial;
@@ -360,7 +359,9 @@ void Observer::on_listener(short revents) {
       return;
     }
     Decoded d;
-    const bool decoded = decode(notif, d);
+    // Classified while the caller still waits: the filesystem is as the call will find it,
+    // and the caller (its executable, for the record) is still there.
+    if (decode(notif, d)) record(d);
     std::memset(resp, 0, resp_size_);
     resp->id = notif->id;
     if (d.network || !d.watched) {
@@ -372,7 +373,6 @@ void Observer::on_listener(short revents) {
     }
     while (::ioctl(listener_.fd, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno == EINTR) {
     }
-    if (decoded) record(d);
     return;
   }
 }
