@@ -192,8 +192,9 @@ TEST_F(BwrapArgs, CommandArgumentsPassThroughVerbatim) {
   EXPECT_EQ(Argv(a.end() - static_cast<std::ptrdiff_t>(cmd.size()), a.end()), cmd);
   // The command starts right after the inner stage's own "--".
   EXPECT_EQ(a[a.size() - cmd.size() - 1], "--");
-  EXPECT_EQ(a[a.size() - cmd.size() - 2], "8192:65536:0:0");
-  EXPECT_EQ(a[a.size() - cmd.size() - 3], "network-off");
+  EXPECT_EQ(a[a.size() - cmd.size() - 2], "-1");  // not observed
+  EXPECT_EQ(a[a.size() - cmd.size() - 3], "8192:65536:0:0");
+  EXPECT_EQ(a[a.size() - cmd.size() - 4], "network-off");
 }
 
 TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
@@ -244,6 +245,29 @@ TEST(BwrapArgsFromPlan, HandBuiltPlanUsesEveryMountKind) {
                                                                            "-1",
                                                                            "--",
                                                                            "id"}));
+}
+
+// Observed: the inner stage is told where the observer's channel is (kObserverFd).
+TEST(BwrapArgsObserved, InnerStageGetsTheObserverChannel) {
+  SandboxPlan p;
+  p.mounts = {{MountOp::Kind::RoBind, "/"}};
+  p.cwd = "/w";
+  p.argv = {"id"};
+  const Argv plain = bwrap_argv(p, BwrapInvocation{"/b/bwrap", "/c/cordon", false});
+  const Argv observed = bwrap_argv(p, BwrapInvocation{"/b/bwrap", "/c/cordon", true});
+  ASSERT_EQ(plain.size(), observed.size());
+  const auto inner = std::find(observed.begin(), observed.end(), "__inner");
+  ASSERT_NE(inner, observed.end());
+  const size_t at = static_cast<size_t>(inner - observed.begin()) + 5;
+  ASSERT_LT(at + 1, observed.size());
+  EXPECT_EQ(observed[at], std::to_string(kObserverFd));
+  EXPECT_EQ(plain[at], "-1");
+  EXPECT_EQ(observed[at + 1], "--");
+  for (size_t i = 0; i < plain.size(); ++i) {
+    if (i != at) {
+      EXPECT_EQ(plain[i], observed[i]) << i;
+    }
+  }
 }
 
 TEST(BwrapArgsConstants, FdNumbersAreDistinctAndAboveStdio) {

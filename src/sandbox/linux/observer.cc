@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace cordon::sandbox::linux {
 namespace {
@@ -37,15 +38,22 @@ constexpr size_t kMaxSockaddr = 128;  // sizeof(sockaddr_storage)
 class CachingFileSystem final : public FileSystem {
  public:
   explicit CachingFileSystem(const FileSystem& inner) : inner_(inner) {}
-  FileType lstat_type(const std::string& path) const override { return inner_.lstat_type(path); }
+  FileType lstat_type(const std::string& path) const override {
+    if (dirs_.count(path) != 0) return FileType::Directory;
+    return inner_.lstat_type(path);
+  }
   std::optional<std::string> realpath(const std::string& path) const override {
     auto it = cache_.find(path);
     if (it != cache_.end()) return it->second;
     auto r = inner_.realpath(path);
     // Only directories that exist are kept (a missing one may appear at any time).
     if (r && inner_.lstat_type(*r) == FileType::Directory) {
-      if (cache_.size() >= 4096) cache_.clear();
+      if (cache_.size() >= 4096) {
+        cache_.clear();
+        dirs_.clear();
+      }
       cache_.emplace(path, *r);
+      dirs_.insert(*r);
     }
     return r;
   }
@@ -56,7 +64,8 @@ class CachingFileSystem final : public FileSystem {
 
  private:
   const FileSystem& inner_;
-  mutable std::unordered_map<std::string, std::string> cache_;
+  mutable std::unordered_map<std::string, std::string> cache_;  // path -> resolved directory
+  mutable std::unordered_set<std::string> dirs_;                 // the resolved directories
 };
 
 std::string proc_link(pid_t pid, const char* what) {
@@ -93,10 +102,17 @@ size_t read_memory(pid_t pid, uint64_t addr, char* out, size_t len) {
 }
 
 // A NUL-terminated string from the caller's memory; nullopt when unreadable or unterminated.
+// Most paths are short: a first small read, then the rest up to PATH_MAX when needed.
 std::optional<std::string> read_string(pid_t pid, uint64_t addr) {
-  std::string buf(kMaxPath, '\0');
-  const size_t n = read_memory(pid, addr, buf.data(), buf.size());
-  const size_t end = std::string_view(buf.data(), n).find('\0');
+  constexpr size_t kFirst = 256;
+  std::string buf(kFirst, '\0');
+  size_t n = read_memory(pid, addr, buf.data(), kFirst);
+  size_t end = std::string_view(buf.data(), n).find('\0');
+  if (end == std::string_view::npos && n == kFirst) {
+    buf.resize(kMaxPath);
+    n += read_memory(pid, addr + kFirst, buf.data() + kFirst, kMaxPath - kFirst);
+    end = std::string_view(buf.data(), n).find('\0');
+  }
   if (end == std::string_view::npos) return std::nullopt;
   buf.resize(end);
   return buf;
