@@ -230,6 +230,9 @@ std::optional<Denial> classify_open(const Attempt& a, const RefusalModel& m, con
   {
     auto e = entry_of(a.path, fs);
     if (!e) return std::nullopt;
+    // Before following: /proc/<pid>/fd/N and the /dev links into /proc/self name files
+    // opened elsewhere, which the kernel reopens as they are, not by their path.
+    if (ignored(e->path, m)) return std::nullopt;
     const FileType t = fs.lstat_type(e->path);
     if (t == FileType::Missing) {
       if (!creat || s.trailing_slash) return std::nullopt;  // ENOENT, EISDIR
@@ -239,15 +242,12 @@ std::optional<Denial> classify_open(const Attempt& a, const RefusalModel& m, con
     if (t == FileType::Symlink) {
       if (f & kNoFollow) return std::nullopt;  // ELOOP
       auto real = fs.realpath(a.path);
-      if (!real) {
-        // A dangling symlink (or a loop). With O_CREAT the kernel creates the file the link
-        // names; the seam cannot read the link, so the link's own place stands for it.
-        if (!creat || s.trailing_slash) return std::nullopt;  // ENOENT, ELOOP
-        if (ignored(e->path, m)) return std::nullopt;
-        auto rule = location_rule(e->dir, m);
-        if (!rule) return std::nullopt;
-        return make(a, "create", e->path, *rule);
-      }
+      // A dangling link (or a loop): ENOENT, ELOOP; with O_CREAT the kernel creates the
+      // file the link names, which the seam cannot read (it has no readlink). Neither the
+      // link's own place nor its directory tells where that file would be (a link outside
+      // the roots may name a file inside them), so nothing is reported: a missed record
+      // leaves the agent with the kernel's error, a wrong one sends it the wrong way.
+      if (!real) return std::nullopt;
       object = *real;
     } else {
       object = e->path;
@@ -306,6 +306,7 @@ std::optional<Denial> classify_rename(const Attempt& a, const RefusalModel& m,
 std::optional<Denial> classify_truncate(const Attempt& a, const RefusalModel& m,
                                         const FileSystem& fs) {
   if (!paths::is_absolute(a.path)) return std::nullopt;
+  if (auto e = entry_of(a.path, fs); e && ignored(e->path, m)) return std::nullopt;
   auto real = fs.realpath(a.path);  // truncate(2) follows symlinks
   if (!real) return std::nullopt;   // ENOENT
   if (fs.lstat_type(*real) != FileType::Regular) return std::nullopt;  // EISDIR, EINVAL
@@ -409,7 +410,11 @@ const char* to_string(Call c) {
 
 RefusalModel refusal_model(const SandboxPlan& plan, Backend backend) {
   RefusalModel m;
-  m.ignored = {"/proc"};
+  // /proc, and the links into /proc/self every /dev has (bwrap's and the native backend's
+  // fresh /dev too): what they name was opened before, maybe outside the sandbox (cordon's
+  // own stdout redirected to a file), and reopening it keeps that file's own mount; the
+  // observer would also resolve "self" as itself.
+  m.ignored = {"/proc", "/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr"};
   m.protected_enforced = backend != Backend::Landlock;
   m.refuses_before_lookup = backend != Backend::Landlock;
   m.network_off = plan.network == NetworkMode::Off;
@@ -436,6 +441,12 @@ RefusalModel refusal_model(const SandboxPlan& plan, Backend backend) {
 std::optional<Denial> classify(const Attempt& a, const RefusalModel& m, const FileSystem& fs) {
   if (const char* op = network_operation(a.call)) {
     if (!m.network_off) return std::nullopt;
+    // Reaching a Unix socket that does not exist fails with or without the sandbox (glibc
+    // tries nscd's socket on every user lookup): not the sandbox's doing.
+    if ((a.call == Call::Connect || a.call == Call::Sendto) && !a.path.empty() &&
+        fs.lstat_type(a.path) == FileType::Missing) {
+      return std::nullopt;
+    }
     return make(a, op, a.address, kRuleNetwork);
   }
   switch (a.call) {

@@ -46,9 +46,11 @@ const char* to_string(Call c);
 // One observed call, decoded by the observer.
 struct Attempt {
   Call call = Call::Open;
-  std::string path;   // absolute (joined with the caller's cwd or dirfd), not normalised
-  std::string path2;  // Rename, Link: the destination; empty otherwise
-  uint64_t flags = 0;  // Open: the open flags; Unlink: AT_REMOVEDIR or 0
+  // Absolute (joined with the caller's cwd or dirfd), not normalised. Connect, Bind, Sendto:
+  // the Unix socket's path when the address has one, else empty.
+  std::string path;
+  std::string path2;    // Rename, Link: the destination; empty otherwise
+  uint64_t flags = 0;   // Open: the open flags; Unlink: AT_REMOVEDIR or 0
   std::string address;  // network calls: describe_sockaddr() or describe_socket()
   int pid = 0;          // as seen by cordon (the host's pid namespace)
   std::string exe;      // the caller's executable, "" when unknown
@@ -56,7 +58,7 @@ struct Attempt {
 
 // The boundary a backend enforces, as far as the classifier needs it.
 struct RefusalModel {
-  std::vector<std::string> writable;  // canonical writable roots
+  std::vector<std::string> writable;                   // canonical writable roots
   std::vector<policy::ProtectedPath> protected_paths;  // read-only inside the writable roots
   // Writable besides the roots: "/dev" for the namespace backends (a fresh tmpfs), the
   // device nodes the Landlock ruleset grants for the Landlock backend.

@@ -5,7 +5,12 @@
 // turning the reports off changes nothing about what is refused.
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -281,13 +286,50 @@ TEST_F(Denials, BashDevTcpWithTheNetworkOff) {
   EXPECT_EQ(inet, 1) << j.dump(2);
 }
 
+// A Unix socket listening outside the sandbox (as a Docker or D-Bus socket would), for as long
+// as the object lives.
+class ListeningSocket {
+ public:
+  explicit ListeningSocket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    ok_ = fd_ >= 0 && path.size() < sizeof a.sun_path &&
+          ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd_, 1) == 0;
+  }
+  ~ListeningSocket() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
 TEST_F(Denials, UnixConnectWithTheNetworkOff) {
   const std::string sock = join(outside_, "x.sock");
+  ListeningSocket listening(sock);
+  ASSERT_TRUE(listening.ok()) << "cannot listen on " << sock;
   RunResult r;
   Json j = json_run(Mode::WorkspaceWrite, {probe_bin(), "connect_unix", sock}, r);
   EXPECT_EQ(exit_of(j), 1) << j.dump(2);
   EXPECT_THAT(j.value("stdout", ""), HasSubstr("error connect: EPERM")) << j.dump(2);
   expect_one(j, "connect", "unix:" + sock, kNetworkRule, 1, probe_bin());
+}
+
+// Connecting to a Unix socket that does not exist fails with or without the sandbox (glibc
+// tries nscd's socket on every user lookup): no record.
+TEST_F(Denials, UnixConnectToAMissingSocketIsNotReported) {
+  const std::string sock = join(outside_, "missing.sock");
+  RunResult r;
+  Json j = json_run(Mode::WorkspaceWrite, {probe_bin(), "connect_unix", sock}, r);
+  EXPECT_EQ(exit_of(j), 1) << j.dump(2);
+  EXPECT_THAT(j.value("stdout", ""), HasSubstr("error connect: EPERM")) << j.dump(2);
+  expect_none(j, r);
 }
 
 TEST_F(Denials, NetworkOnReportsNothing) {

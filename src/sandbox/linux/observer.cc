@@ -65,7 +65,7 @@ class CachingFileSystem final : public FileSystem {
  private:
   const FileSystem& inner_;
   mutable std::unordered_map<std::string, std::string> cache_;  // path -> resolved directory
-  mutable std::unordered_set<std::string> dirs_;                 // the resolved directories
+  mutable std::unordered_set<std::string> dirs_;                // the resolved directories
 };
 
 std::string proc_link(pid_t pid, const char* what) {
@@ -116,6 +116,18 @@ std::optional<std::string> read_string(pid_t pid, uint64_t addr) {
   if (end == std::string_view::npos) return std::nullopt;
   buf.resize(end);
   return buf;
+}
+
+// The path of an AF_UNIX address with a name in the filesystem; "" for any other address
+// (abstract, unnamed, another family).
+std::string socket_path(std::span<const unsigned char> addr) {
+  sa_family_t family = 0;
+  if (addr.size() <= sizeof family) return {};
+  std::memcpy(&family, addr.data(), sizeof family);
+  if (family != AF_UNIX || addr[sizeof family] == 0) return {};
+  const auto* p = reinterpret_cast<const char*>(addr.data() + sizeof family);
+  const size_t max = addr.size() - sizeof family;
+  return std::string(p, strnlen(p, max));
 }
 
 }  // namespace
@@ -198,6 +210,7 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
   at.pid = pid;
   // Which arguments hold the paths: dirfd index (-1: relative to the cwd) and path index.
   int dir1 = -1, path1 = -1, dir2 = -1, path2 = -1;
+  std::string unix_path;  // a Unix socket's path in connect/bind/sendto
   out.watched = true;
   switch (n->data.nr) {
 #ifdef __NR_open
@@ -264,6 +277,7 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
 #endif
     case __NR_renameat2:
       at.call = Call::Rename, dir1 = 0, path1 = 1, dir2 = 2, path2 = 3;
+      if (n->data.nr == __NR_renameat2) at.flags = a[4];  // RENAME_NOREPLACE, RENAME_EXCHANGE
       break;
 #ifdef __NR_link
     case __NR_link:
@@ -298,6 +312,7 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
       const size_t len = read_memory(pid, a[1], reinterpret_cast<char*>(addr),
                                      std::min<uint64_t>(a[2] & 0xffffffffu, sizeof addr));
       at.address = describe_sockaddr({addr, len});
+      unix_path = socket_path({addr, len});
       break;
     }
     case __NR_sendto: {
@@ -307,6 +322,7 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
       const size_t len = read_memory(pid, a[4], reinterpret_cast<char*>(addr),
                                      std::min<uint64_t>(a[5] & 0xffffffffu, sizeof addr));
       at.address = describe_sockaddr({addr, len});
+      unix_path = socket_path({addr, len});
       break;
     }
     case __NR_listen:
@@ -335,6 +351,15 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
     if (base.empty() || base[0] != '/') return std::nullopt;
     return join_path(base, *p);
   };
+  // A Unix socket path is relative to the cwd like any other (the classifier asks whether
+  // it exists: connecting to a missing one fails anyway, sandbox or not).
+  if (!unix_path.empty()) {
+    if (unix_path[0] == '/') {
+      at.path = unix_path;
+    } else if (std::string cwd = proc_link(pid, "cwd"); !cwd.empty() && cwd[0] == '/') {
+      at.path = join_path(cwd, unix_path);
+    }
+  }
   if (path1 >= 0) {
     auto p = full(dir1, path1);
     if (!p) return false;
