@@ -554,22 +554,29 @@ std::string describe_sockaddr(std::span<const unsigned char> addr) {
       const auto a6 = load<in6_addr>(addr, offsetof(sockaddr_in6, sin6_addr));
       char text[INET6_ADDRSTRLEN] = {};
       if (!inet_ntop(AF_INET6, &a6, text, sizeof text)) return "AF_INET6 (bad address)";
-      std::string out = "[" + std::string(text);
+      std::string out = "[";
+      out += text;
       constexpr size_t kScope = offsetof(sockaddr_in6, sin6_scope_id);
       if (addr.size() >= kScope + sizeof(uint32_t)) {
         const auto scope = load<uint32_t>(addr, kScope);
-        if (scope != 0) out += "%" + std::to_string(scope);
+        if (scope != 0) {
+          out += '%';
+          out += std::to_string(scope);
+        }
       }
-      return out + "]:" + std::to_string(port);
+      out += "]:";
+      out += std::to_string(port);
+      return out;
     }
     case AF_UNIX: {
       constexpr size_t kPathAt = offsetof(sockaddr_un, sun_path);
       if (addr.size() <= kPathAt) return "unix:(unnamed)";
       const auto* p = reinterpret_cast<const char*>(addr.data() + kPathAt);
       const size_t n = addr.size() - kPathAt;
-      if (p[0] == '\0') return "unix:@" + printable(std::string_view(p + 1, n - 1));
+      std::string out = p[0] == '\0' ? "unix:@" : "unix:";
       const std::string_view path(p, n);
-      return "unix:" + printable(path.substr(0, path.find('\0')));
+      out += p[0] == '\0' ? printable(path.substr(1)) : printable(path.substr(0, path.find('\0')));
+      return out;
     }
     case AF_NETLINK:
       return "netlink";
