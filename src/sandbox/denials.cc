@@ -182,11 +182,12 @@ std::optional<Denial> create_at(const Attempt& a, const std::string& path, bool 
                                 const FileSystem& fs) {
   auto e = entry_of(path, fs);
   if (!e) return std::nullopt;  // ENOENT/ENOTDIR for the directory, EEXIST for "." ".." "/"
-  if (fs.lstat_type(e->path) != FileType::Missing) return std::nullopt;  // EEXIST first
-  if (e->split.trailing_slash && !want_dir) return std::nullopt;         // ENOENT
+  // The place first: it needs no system call, and most creates are where they may be.
   if (ignored(e->path, m)) return std::nullopt;
   auto rule = location_rule(e->dir, m);
   if (!rule) return std::nullopt;
+  if (fs.lstat_type(e->path) != FileType::Missing) return std::nullopt;  // EEXIST first
+  if (e->split.trailing_slash && !want_dir) return std::nullopt;         // ENOENT
   return make(a, operation, e->path, *rule);
 }
 
