@@ -2,17 +2,12 @@
 #include "approval/flow.h"
 
 #include "util/exit_codes.h"
+#include "util/text.h"
 
 namespace cordon::approval {
 namespace {
 
 using Kind = config::ApprovalPolicy::Kind;
-
-std::string join_lines(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
-}
 
 std::vector<std::string> rule_texts(const std::vector<Argv>& prefixes) {
   std::vector<std::string> out;
@@ -131,7 +126,7 @@ FlowResult decide_and_run(const FlowInputs& in, const rules::Policy& rules, Prom
       std::string msg = "approval needed, and there is no terminal to ask on: " + a.reason;
       if (!a.amendments.empty()) {
         msg += "\nto allow it without being asked, add to " + in.context.amendment_file + ": " +
-               join_lines(rule_texts(a.amendments), " and ");
+               join(rule_texts(a.amendments), " and ");
       }
       msg += "\nor run the command from a terminal to be asked";
       return stop(r, Outcome::Refused, msg);
@@ -149,7 +144,7 @@ FlowResult decide_and_run(const FlowInputs& in, const rules::Policy& rules, Prom
 
   // The sandbox blocked the command and it failed.
   if (!may_offer_retry(in.context)) {
-    r.notes.push_back("the sandbox blocked: " + join_lines(r.blocked, "; ") +
+    r.notes.push_back("the sandbox blocked: " + join(r.blocked, "; ") +
                       (in.context.policy.kind == Kind::Never
                            ? " (approval_policy never: no re-run outside the sandbox is offered)"
                            : ""));
@@ -164,7 +159,7 @@ FlowResult decide_and_run(const FlowInputs& in, const rules::Policy& rules, Prom
              ") and the sandbox refused part of what it did";
   q.retry = true;
   q.outside = true;
-  q.blocked = join_lines(r.blocked, "; ");
+  q.blocked = join(r.blocked, "; ");
   q.offer_session = in.session_available;
   const std::vector<Argv> amendments = savable_allow_rules(a.units, false);
   q.always_rules = rule_texts(amendments);

@@ -10,6 +10,7 @@
 #include "cli/status_cmd.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/probe.h"
+#include "util/text.h"
 
 namespace cordon::cli {
 namespace {
@@ -126,12 +127,6 @@ Report make_report(const ProbeResult& p, const Effective& e) {
   return r;
 }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : "; ") + x;
-  return s;
-}
-
 void print_line(bool ok, const std::string& name, const std::string& detail) {
   std::printf("%-8s %s: %s\n", ok ? "ok" : "missing", name.c_str(), detail.c_str());
 }
@@ -140,7 +135,7 @@ void print_text(const Report& r) {
   for (const auto& c : r.checks) print_line(c.ok, c.name, c.detail);
   for (const auto& row : r.rows) {
     std::string d = row.works ? "works here" : row.problem;
-    if (!row.unenforced.empty()) d += "; cannot enforce: " + joined(row.unenforced);
+    if (!row.unenforced.empty()) d += "; cannot enforce: " + join(row.unenforced, "; ");
     print_line(row.works, std::string("backend ") + sandbox::to_string(row.backend), d);
   }
   if (r.chosen) {

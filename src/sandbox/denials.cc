@@ -30,6 +30,7 @@
 
 #include "util/paths.h"
 #include "util/printable.h"
+#include "util/text.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -337,20 +338,11 @@ const char* network_operation(Call c) {
   }
 }
 
-std::string joined(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
 std::string rule_phrase(const std::string& rule, const RefusalModel& m) {
   if (rule == kRuleOutside) {
     std::vector<std::string> roots;
     for (const auto& r : m.writable) roots.push_back(printable(r));
-    return std::string(kRuleOutside) + " (" + joined(roots, ", ") + ")";
+    return std::string(kRuleOutside) + " (" + join(roots, ", ") + ")";
   }
   if (rule == kRuleReadOnly) return "(the sandbox is read-only)";
   if (rule == kRuleNetwork) return "(the network is off)";

@@ -21,6 +21,7 @@
 #include "util/exit_codes.h"
 #include "util/fd.h"
 #include "util/io.h"
+#include "util/text.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -93,26 +94,20 @@ Result<linux::Finished> spawn_unwrapped(const SandboxPlan& plan, const LaunchCon
   return done;
 }
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string s;
-  for (const auto& p : parts) s += (s.empty() ? "" : "; ") + p;
-  return s;
-}
-
 Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContext& ctx, int abi,
                                      linux::Observer* observer) {
   const config::EffectiveConfig& cfg = *ctx.config;
   const std::vector<std::string> gaps = unenforced(plan, Backend::Landlock, abi);
   if (!gaps.empty()) {
     if (cfg.require_full_enforcement.value) {
-      return Error{"the landlock backend cannot enforce: " + join(gaps) +
+      return Error{"the landlock backend cannot enforce: " + join(gaps, "; ") +
                    "; sandbox_linux.require_full_enforcement = true (" +
                    cfg.require_full_enforcement.origin +
                    ") refuses that. Use a backend with namespaces (--backend native or bwrap) "
                    "where user namespaces work, or set require_full_enforcement = false"};
     }
     if (ctx.warn) {
-      ctx.warn("warning: the landlock backend cannot enforce: " + join(gaps) +
+      ctx.warn("warning: the landlock backend cannot enforce: " + join(gaps, "; ") +
                " (sandbox_linux.require_full_enforcement = true refuses to run instead)");
     }
   }
