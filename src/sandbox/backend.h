@@ -39,6 +39,11 @@ struct BackendDecision {
   bool landlock_if_no_userns = false;
 };
 
+// Devices the Landlock backend lets a command open for writing wherever it runs (its ruleset
+// grants them; the denial classifier must agree).
+inline constexpr const char* kLandlockWritableDevices[] = {"/dev/null", "/dev/zero", "/dev/full",
+                                                           "/dev/tty",  "/dev/ptmx", "/dev/pts"};
+
 // The backend for this plan, or an error naming what is missing and how to fix it.
 Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg,
                                        const BackendFacts& facts);

@@ -55,9 +55,6 @@ constexpr const char* kRuleReadOnly = "read-only sandbox";
 constexpr const char* kRuleNetwork = "network off";
 constexpr const char* kProtectedPrefix = "protected path ";
 
-const char* const kLandlockDevices[] = {"/dev/null", "/dev/zero", "/dev/full",
-                                        "/dev/tty",  "/dev/ptmx", "/dev/pts"};
-
 bool within(const std::string& p, const std::string& root) {
   return paths::is_within(p, paths::normalize(root));
 }
@@ -421,7 +418,7 @@ RefusalModel refusal_model(const SandboxPlan& plan, Backend backend) {
     for (const auto& p : root.protected_paths) m.protected_paths.push_back(p);
   }
   if (backend == Backend::Landlock) {
-    for (const char* dev : kLandlockDevices) m.writable_extra.emplace_back(dev);
+    for (const char* dev : kLandlockWritableDevices) m.writable_extra.emplace_back(dev);
   } else {
     const MountOp dev{MountOp::Kind::Dev, "/dev"};
     if (std::find(plan.mounts.begin(), plan.mounts.end(), dev) != plan.mounts.end()) {

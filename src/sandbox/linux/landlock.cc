@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <string>
 
+#include "sandbox/backend.h"
+
 namespace cordon::sandbox::linux {
 namespace {
 
@@ -32,10 +34,6 @@ struct RulesetAttr {
 
 constexpr uint64_t kRead =
     LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
-
-// Devices a command may open for writing wherever it runs.
-constexpr const char* kWritableDevices[] = {"/dev/null", "/dev/zero", "/dev/full",
-                                            "/dev/tty",  "/dev/ptmx", "/dev/pts"};
 
 Status add_path(int ruleset, const std::string& path, uint64_t access, bool optional) {
   const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
@@ -108,7 +106,7 @@ Result<Fd> make_landlock_ruleset(const SandboxPlan& plan, int abi) {
   }
   const uint64_t device = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
                           (all & (kFsTruncate | kFsIoctlDev));
-  for (const char* dev : kWritableDevices) {
+  for (const char* dev : kLandlockWritableDevices) {
     if (auto s = add_path(ruleset.fd, dev, device, true); !s) return s.error();
   }
   return ruleset;
