@@ -376,10 +376,8 @@ bool Observer::decode(const void* notif_buf, Decoded& out) {
 void Observer::record(Decoded& d) {
   auto denial = classify(d.attempt, model_, *fs_);
   if (!denial) return;
-  std::string exe = proc_link(d.attempt.pid, "exe");
-  denial->exe = exe.empty() ? std::string() : std::move(exe);
-  Denial copy = *denial;
-  if (log_.add(std::move(*denial)) && on_new_) on_new_(copy);
+  denial->exe = proc_link(d.attempt.pid, "exe");
+  if (log_.add(std::move(*denial)) && on_new_) on_new_(log_.records().back());
 }
 
 void Observer::on_listener(short revents) {
