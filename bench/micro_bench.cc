@@ -180,7 +180,8 @@ void BM_PlanAndArgv(benchmark::State& state) {
   const auto cfg = cordon::config::load(in, fs);
   const auto roots = cordon::policy::writable_roots(*cfg, nullptr, fs);
   for (auto _ : state) {
-    auto plan = cordon::sandbox::make_plan(*cfg, *roots, {kCommand, cfg->workspace});
+    auto plan = cordon::sandbox::make_plan(*cfg, cordon::policy::legacy_fs_policy(*roots),
+                                           {kCommand, cfg->workspace});
     auto argv = cordon::sandbox::linux::bwrap_argv(*plan, kInvocation);
     benchmark::DoNotOptimize(argv);
   }
@@ -195,7 +196,8 @@ void BM_SpawnPathPure(benchmark::State& state) {
   for (auto _ : state) {
     auto cfg = cordon::config::load(in, fs);
     auto roots = cordon::policy::writable_roots(*cfg, nullptr, fs);
-    auto plan = cordon::sandbox::make_plan(*cfg, *roots, {kCommand, cfg->workspace});
+    auto plan = cordon::sandbox::make_plan(*cfg, cordon::policy::legacy_fs_policy(*roots),
+                                           {kCommand, cfg->workspace});
     auto argv = cordon::sandbox::linux::bwrap_argv(*plan, kInvocation);
     benchmark::DoNotOptimize(argv);
   }
@@ -211,7 +213,8 @@ void BM_LauncherPreparation(benchmark::State& state) {
   for (auto _ : state) {
     auto cfg = cordon::config::load(in, fs);
     auto roots = cordon::policy::writable_roots(*cfg, nullptr, fs);
-    auto plan = cordon::sandbox::make_plan(*cfg, *roots, {kCommand, cfg->workspace});
+    auto plan = cordon::sandbox::make_plan(*cfg, cordon::policy::legacy_fs_policy(*roots),
+                                           {kCommand, cfg->workspace});
     auto env = cordon::sandbox::apply_env(environment, plan->env);
     benchmark::DoNotOptimize(env);
   }

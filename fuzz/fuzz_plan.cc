@@ -202,7 +202,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const std::vector<std::string> command = {"true", "--", "x y"};
-  auto plan = cordon::sandbox::make_plan(*cfg, *roots, {command, cfg->workspace});
+  auto plan = cordon::sandbox::make_plan(*cfg, cordon::policy::legacy_fs_policy(*roots),
+                                         {command, cfg->workspace});
   if (!plan.ok()) {
     FUZZ_CHECK(cfg->network_proxy.value, "make_plan refused without network_proxy");
     return 0;

@@ -6,8 +6,8 @@
 #   BUILD_DIR  build directory (default: <repo>/build-fuzz); configured with clang,
 #              -DCORDON_FUZZ=ON -DCORDON_TESTS=OFF when it holds no such build yet.
 #   SECONDS    fuzzing time per target (default: 20, what CI uses).
-#   TARGET     fuzz_config_load, fuzz_denials, fuzz_override, fuzz_plan, fuzz_rules,
-#              fuzz_shell_split (default: all).
+#   TARGET     fuzz_config_load, fuzz_denials, fuzz_glob, fuzz_override, fuzz_plan,
+#              fuzz_profile, fuzz_rules, fuzz_shell_split (default: all).
 #
 # Each target first replays the reproducers of earlier bugs (fuzz/crashes/<target>-*).
 # Exit status: 0 when no target found anything; 1 when a reproducer fails again or a
@@ -21,7 +21,8 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-all_targets=(fuzz_config_load fuzz_denials fuzz_override fuzz_plan fuzz_rules fuzz_shell_split)
+all_targets=(fuzz_config_load fuzz_denials fuzz_glob fuzz_override fuzz_plan fuzz_profile
+  fuzz_rules fuzz_shell_split)
 
 usage() {
   sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'

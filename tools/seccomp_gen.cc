@@ -10,8 +10,9 @@
 
 namespace {
 
-bool emit(FILE* out, const char* name, cordon::sandbox::SeccompMode mode, bool observed) {
-  auto prog = cordon::sandbox::linux::compile_seccomp(mode, observed);
+bool emit(FILE* out, const char* name, cordon::sandbox::SeccompMode mode, bool observed,
+          bool reads = false) {
+  auto prog = cordon::sandbox::linux::compile_seccomp(mode, observed, reads);
   if (!prog) {
     std::fprintf(stderr, "cordon_seccomp_gen: %s\n", prog.error().describe().c_str());
     return false;
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
   const bool ok = emit(out, "kBaseline", SeccompMode::Baseline, false) &&
                   emit(out, "kNetworkOff", SeccompMode::NetworkOff, false) &&
                   emit(out, "kBaselineObserved", SeccompMode::Baseline, true) &&
-                  emit(out, "kNetworkOffObserved", SeccompMode::NetworkOff, true);
+                  emit(out, "kNetworkOffObserved", SeccompMode::NetworkOff, true) &&
+                  emit(out, "kBaselineObservedReads", SeccompMode::Baseline, true, true) &&
+                  emit(out, "kNetworkOffObservedReads", SeccompMode::NetworkOff, true, true);
   if (std::fclose(out) != 0 || !ok || std::rename(tmp.c_str(), argv[1]) != 0) {
     std::remove(tmp.c_str());
     return 1;

@@ -77,6 +77,8 @@ int prepare_approval(const ApprovalArgs& args, const FileSystem& fs, ApprovalSet
   in.context.yolo = cfg.sandbox_mode.value == config::SandboxMode::DangerFullAccess &&
                     cfg.approval_policy.value.kind == config::ApprovalPolicy::Kind::Never;
   in.context.amendment_file = rules::default_amendment_file(cordon_home, home);
+  // Paths the profile keeps unreadable stay so: nothing runs outside the sandbox then.
+  in.context.unsandboxed_allowed = !out.eff.fs.has_deny_read();
   in.cwd = cfg.workspace;
   if (!session.empty()) {
     out.session_file =

@@ -71,7 +71,7 @@ class LaunchRunner final : public approval::Runner {
     if (!sandboxed && !eff_.plan.unwrapped) {
       config::EffectiveConfig cfg = eff_.cfg;
       cfg.sandbox_mode.value = config::SandboxMode::DangerFullAccess;
-      auto p = sandbox::make_plan(cfg, eff_.roots, {eff_.plan.argv, eff_.plan.cwd});
+      auto p = sandbox::make_plan(cfg, eff_.fs, {eff_.plan.argv, eff_.plan.cwd});
       if (!p) return p.error();
       outside = std::move(*p);
       plan = &outside;

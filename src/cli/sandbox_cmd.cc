@@ -9,7 +9,7 @@
 
 #include "cli/capture.h"
 #include "cli/denial_report.h"
-#include "policy/writable_roots.h"
+#include "policy/profile.h"
 #include "sandbox/launch.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/plan.h"
@@ -66,6 +66,12 @@ void add_config_flags(CLI::App& app, config::CliOptions& o) {
          "Linux sandbox backend: auto (default), bwrap, native or landlock "
          "(sets sandbox_linux.backend)")
       ->type_name("BACKEND");
+  app.add_option_function<std::string>(
+         "-P,--permissions-profile,--permissions",
+         [&o](const std::string& v) { o.permissions_profile = v; },
+         "Permission profile: a [permissions.<name>] of the config, or :read-only, :workspace, "
+         ":danger-full-access (sets default_permissions)")
+      ->type_name("NAME");
 }
 
 int load_effective(const config::CliOptions& cli, std::vector<std::string> command,
@@ -87,18 +93,22 @@ int load_effective(const config::CliOptions& cli, std::vector<std::string> comma
     return exit_code::kConfig;
   }
   for (const auto& w : cfg->warnings) say("warning: " + w);
-  auto roots = policy::writable_roots(*cfg, std::getenv("TMPDIR"), fs);
-  if (!roots) {
-    say("sandbox setup failed: " + roots.error().describe());
+  auto fsp = policy::filesystem_policy(*cfg, std::getenv("TMPDIR"), fs);
+  if (!fsp) {
+    if (cfg->permissions) {
+      say(fsp.error().describe());
+      return exit_code::kConfig;
+    }
+    say("sandbox setup failed: " + fsp.error().describe());
     return exit_code::kSandboxSetup;
   }
-  for (const auto& w : roots->warnings) say("warning: " + w);
-  auto plan = sandbox::make_plan(*cfg, *roots, {std::move(command), cfg->workspace});
+  for (const auto& w : fsp->warnings) say("warning: " + w);
+  auto plan = sandbox::make_plan(*cfg, *fsp, {std::move(command), cfg->workspace});
   if (!plan) {
     say(plan.error().describe());
     return exit_code::kConfig;
   }
-  out = {std::move(*cfg), std::move(*roots), std::move(*plan)};
+  out = {std::move(*cfg), std::move(*fsp), std::move(*plan)};
   return 0;
 }
 

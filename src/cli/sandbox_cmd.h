@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/load.h"
-#include "policy/writable_roots.h"
+#include "policy/fs_policy.h"
 #include "sandbox/launch.h"
 #include "sandbox/plan.h"
 #include "util/filesystem.h"
@@ -25,17 +25,17 @@ struct SandboxArgs {
 // Registers the flags shared by every subcommand that loads the config.
 void add_config_flags(CLI::App& app, config::CliOptions& opts);
 
-// What `cordon sandbox linux` enforces here: the effective config, the writable roots and
-// the plan for `command`.
+// What `cordon sandbox linux` enforces here: the effective config, the filesystem policy
+// (writable roots, permission profile) and the plan for `command`.
 struct Effective {
   config::EffectiveConfig cfg;
-  policy::WritableRootsResult roots;
+  policy::FsPolicy fs;
   sandbox::SandboxPlan plan;
 };
 
-// Loads config, writable roots and plan; prints warnings and errors to stderr. Returns 0,
-// or cordon's exit status for the failure (64 no working directory, 78 config, 71 writable
-// roots).
+// Loads config, filesystem policy and plan; prints warnings and errors to stderr. Returns 0,
+// or cordon's exit status for the failure (64 no working directory, 78 config or permission
+// profile, 71 writable roots).
 int load_effective(const config::CliOptions& cli, std::vector<std::string> command,
                    const FileSystem& fs, Effective& out);
 

@@ -48,6 +48,9 @@ std::string root_origin(const policy::WritableRoot& r, const Effective& e,
 }
 
 std::string network_origin(const Effective& e) {
+  if (e.cfg.permissions && !e.plan.unwrapped) {
+    return "permission profile network.enabled from " + e.cfg.network_access.origin;
+  }
   if (e.plan.mode == config::SandboxMode::WorkspaceWrite) {
     return "sandbox_workspace_write.network_access from " + e.cfg.network_access.origin;
   }
@@ -80,6 +83,9 @@ BackendView backend_view(const Effective& e, const FileSystem& fs) {
   }
   v.decision = *d;
   v.unenforced = sandbox::unenforced(e.plan, d->backend, facts.landlock_abi);
+  if (auto why = sandbox::cannot_build(e.plan, d->backend)) {
+    v.unenforced.insert(v.unenforced.begin(), "refuses to run this profile: " + *why);
+  }
   // A limit that cannot be kept makes the launch refuse; say so here too.
   if (auto why = sandbox::unkeepable_limit(e.plan, e.cfg, ::geteuid() == 0)) {
     v.unenforced.push_back(*why);
@@ -100,6 +106,32 @@ std::vector<Limit> limits(const config::EffectiveConfig& c) {
           {"max_open_files", &c.max_open_files, false}};
 }
 
+// The permission profile as applied: every rule, what is denied, what each glob matched.
+Json permissions_json(const Effective& e) {
+  if (!e.cfg.permissions) return Json(nullptr);
+  const auto& p = *e.cfg.permissions;
+  Json rules = Json::array(), denied = Json::array(), globs = Json::array();
+  for (const auto& r : e.fs.rules) {
+    rules.push_back({{"path", r.path},
+                     {"access", config::to_string(r.access)},
+                     {"rule", r.rule},
+                     {"origin", r.origin}});
+    if (r.access == config::FsAccess::None) {
+      denied.push_back({{"path", r.path},
+                        {"rule", r.rule},
+                        {"origin", r.origin},
+                        {"exists", r.type != FileType::Missing}});
+    }
+  }
+  for (const auto& g : e.fs.globs) {
+    globs.push_back({{"pattern", g.pattern}, {"origin", g.origin}, {"matches", g.matches}});
+  }
+  return Json{{"name", p.name},     {"origin", p.origin},
+              {"extends", p.chain}, {"restricted_reads", e.fs.restricted_reads()},
+              {"rules", rules},     {"deny_read", denied},
+              {"globs", globs}};
+}
+
 Json to_json(const Effective& e, const config::CliOptions& cli, const BackendView& b) {
   const auto& c = e.cfg;
   Json j;
@@ -109,6 +141,7 @@ Json to_json(const Effective& e, const config::CliOptions& cli, const BackendVie
   j["approval_policy"] =
       setting(config::to_string(c.approval_policy.value), c.approval_policy.origin);
   j["sandboxed"] = !e.plan.unwrapped;
+  j["permissions"] = permissions_json(e);
   Json roots = Json::array();
   for (const auto& r : e.plan.writable_roots) {
     Json prot = Json::array();
@@ -191,6 +224,31 @@ std::string to_text(const Effective& e, const config::CliOptions& cli, const Bac
         o += "    protected: " + p.path + " (" + p.why +
              (exists ? ", read-only" : ", missing: cannot be created") + ")\n";
       }
+    }
+  }
+  if (c.permissions && !e.plan.unwrapped) {
+    const auto& p = *c.permissions;
+    std::string chain;
+    for (size_t i = 1; i < p.chain.size(); ++i)
+      chain += (i == 1 ? " (extends " : ", ") + p.chain[i];
+    if (!chain.empty()) chain += ")";
+    line(o, "Permissions:      ", p.name + chain, p.origin);
+    o += e.fs.restricted_reads() ? "  reads: only the paths listed read or write below\n"
+                                 : "  reads: everywhere except the paths listed none below\n";
+    for (const auto& r : e.fs.rules) {
+      if (r.is_protected) continue;  // listed with their writable root
+      o += "  " + std::string(config::to_string(r.access)) + "  " + r.path +
+           (r.type == FileType::Missing ? " (missing)" : "") + "  (" + r.rule + ", " + r.origin +
+           ")\n";
+    }
+    for (const auto& g : e.fs.globs) {
+      o += "  deny-read glob " + g.pattern + "  (" + g.origin +
+           "): " + std::to_string(g.matches.size()) +
+           (g.matches.size() == 1 ? " match" : " matches") + " now\n";
+      for (const auto& m : g.matches) o += "    " + m + "\n";
+    }
+    if (!e.fs.globs.empty()) {
+      o += "  (globs are expanded when a command starts: a file created later is not hidden)\n";
     }
   }
   line(o, "Network:          ", e.plan.network == sandbox::NetworkMode::Full ? "on" : "off",

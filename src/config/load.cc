@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "config/overrides.h"
+#include "config/permissions.h"
 #include "config/suggest.h"
 #include "config/toml_guard.h"
 #include "util/paths.h"
@@ -175,7 +176,58 @@ class Applier {
   // Validates a whole layer and applies its settings (Top scope).
   Status apply(const Layer& layer, Scope scope, const std::string& key_prefix = "") {
     legacy_landlock_ = {};
-    return apply_table(layer, *layer.table, scope, key_prefix);
+    layer_mode_ = nullptr;
+    layer_permissions_ = nullptr;
+    if (auto s = apply_table(layer, *layer.table, scope, key_prefix); !s) return s;
+    if (layer_mode_ != nullptr && layer_permissions_ != nullptr) {
+      return err(layer, *layer_permissions_,
+                 "'default_permissions' and 'sandbox_mode' (at " +
+                     layer.where(layer_mode_->source()) +
+                     ") are both set here; they choose the sandbox in two different ways. "
+                     "Keep one.");
+    }
+    return Ok{};
+  }
+
+  // After every layer: the sandbox chosen by the highest layer that set sandbox_mode or
+  // default_permissions, with a profile resolved through its `extends` chain.
+  Status finish() {
+    if (!default_permissions_) {
+      // A profile a higher layer overrode is still checked: a name that goes nowhere is a
+      // mistake either way.
+      if (last_named_ && !builtin_profile_mode(last_named_->value)) {
+        if (auto p = resolve_profile(last_named_->value, last_named_->origin, defs_); !p) {
+          return p.error();
+        }
+      }
+      if (first_permissions_ && !last_named_) {
+        return Error{*first_permissions_ +
+                     ": [permissions] profiles are defined but no 'default_permissions' "
+                     "selects one; add default_permissions = \"<name>\" (or remove them)"};
+      }
+      return Ok{};
+    }
+    const Setting<std::string>& sel = *default_permissions_;
+    if (auto mode = builtin_profile_mode(sel.value)) {
+      out_.sandbox_mode = {*mode,
+                           "default_permissions = \"" + sel.value + "\" (" + sel.origin + ")"};
+      return Ok{};
+    }
+    auto p = resolve_profile(sel.value, sel.origin, defs_);
+    if (!p) return p.error();
+    const std::string origin = "default_permissions = \"" + sel.value + "\" (" + sel.origin + ")";
+    const bool writes = std::any_of(p->filesystem.begin(), p->filesystem.end(),
+                                    [](const FsEntry& e) { return e.access == FsAccess::Write; });
+    out_.sandbox_mode = {writes ? SandboxMode::WorkspaceWrite : SandboxMode::ReadOnly, origin};
+    out_.network_access = p->network_enabled ? *p->network_enabled : Setting<bool>{false, origin};
+    if (p->domains_origin && out_.network_access.value) {
+      return Error{*p->domains_origin + ": permission profile '" + sel.value +
+                   "' lists network domains, but only a network proxy can filter by domain "
+                   "and this version of cordon has none: the network would be open to every "
+                   "host. Remove the domains, or set network.enabled = false."};
+    }
+    out_.permissions = std::move(*p);
+    return Ok{};
   }
 
   Status apply_table(const Layer& L, const toml::table& t, Scope scope,
@@ -208,14 +260,6 @@ class Applier {
     return Ok{};
   }
 
-  Status unsupported(const Layer& L, const std::string& full, const toml::node& v,
-                     const std::string& what) {
-    return err(L, v,
-               "'" + full + "' is not supported by this version of cordon (" + what +
-                   "); it is refused rather than ignored so that no boundary you asked "
-                   "for is silently missing. Remove it to continue.");
-  }
-
   Status apply_key(const Layer& L, const std::string& key, const std::string& full,
                    const toml::node& v, Scope scope) {
     if (key == "sandbox_mode") return apply_sandbox_mode(L, full, v);
@@ -228,8 +272,26 @@ class Applier {
       return Ok{};
     }
     if (key == "sandbox_linux") return apply_sandbox_linux(L, full, v);
-    if (key == "default_permissions" || key == "permissions") {
-      return unsupported(L, full, v, "permission profiles");
+    if (key == "default_permissions") {
+      if (auto s = expect_type(L, full, v, toml::node_type::string, "a string"); !s) return s;
+      default_permissions_ = Setting<std::string>{*v.value<std::string>(), L.origin(v)};
+      last_named_ = default_permissions_;
+      layer_permissions_ = &v;
+      return Ok{};
+    }
+    if (key == "permissions") {
+      if (scope == Scope::Profile) {
+        return err(L, v,
+                   "'" + full +
+                       "': permission profiles are defined at the top level "
+                       "([permissions.<name>]); a config profile can select one with "
+                       "default_permissions");
+      }
+      PermissionsReader r{[&L](const toml::node& n) { return L.origin(n); }, strict_,
+                          &out_.warnings};
+      if (auto s = read_permissions(r, v, defs_); !s) return s;
+      if (!first_permissions_) first_permissions_ = L.origin(v);
+      return Ok{};
     }
     if (key == "network_proxy") return apply_proxy_enabled(L, full, v);
     if (scope == Scope::Top && key == "profile") {
@@ -262,6 +324,8 @@ class Applier {
                      did_you_mean(m, kSandboxModes));
     }
     out_.sandbox_mode = {mode, L.origin(v)};
+    default_permissions_.reset();  // the legacy way of choosing wins in this layer and above
+    layer_mode_ = &v;
     return Ok{};
   }
 
@@ -535,6 +599,13 @@ class Applier {
   EffectiveConfig& out_;
   bool strict_;
   LegacyLandlockSeen legacy_landlock_;
+  // Permission profiles over every layer, and the selection.
+  ProfileDefs defs_;
+  std::optional<std::string> first_permissions_;             // where [permissions] first appeared
+  std::optional<Setting<std::string>> default_permissions_;  // the selection still in force
+  std::optional<Setting<std::string>> last_named_;           // by the highest layer naming one
+  const toml::node* layer_mode_ = nullptr;         // sandbox_mode in the layer being applied
+  const toml::node* layer_permissions_ = nullptr;  // default_permissions in that layer
 };
 
 Result<std::optional<Layer>> read_file_layer(const std::string& path, const FileSystem& fs) {
@@ -698,9 +769,14 @@ Result<EffectiveConfig> load_layers(const LoadInputs& in, const FileSystem& fs) 
     l.doc->insert_or_assign("sandbox_linux", std::move(t));
     flags.push_back(std::move(l));
   }
+  if (cli.permissions_profile) {
+    flags.push_back(
+        flag_layer("--permissions-profile", {{"default_permissions", *cli.permissions_profile}}));
+  }
   for (const Layer& l : flags) {
     if (auto s = apply.apply(l, Scope::Top); !s) return s.error();
   }
+  if (auto s = apply.finish(); !s) return s.error();
 
   // The workspace: -C or the process's working directory.
   if (cli.cd) {

@@ -22,11 +22,12 @@ struct CliOptions {
   std::optional<std::string> approval_policy;  // -a/--ask-for-approval
   bool full_auto = false;
   bool yolo = false;
-  std::optional<std::string> profile;  // --profile
-  std::vector<std::string> add_dirs;   // --add-dir, as given
-  std::optional<std::string> cd;       // -C/--cd, as given
-  bool strict_config = false;          // unknown keys are errors, not warnings
-  std::optional<std::string> backend;  // --backend auto|bwrap|native|landlock
+  std::optional<std::string> profile;              // --profile
+  std::vector<std::string> add_dirs;               // --add-dir, as given
+  std::optional<std::string> cd;                   // -C/--cd, as given
+  bool strict_config = false;                      // unknown keys are errors, not warnings
+  std::optional<std::string> backend;              // --backend auto|bwrap|native|landlock
+  std::optional<std::string> permissions_profile;  // -P/--permissions-profile NAME
 };
 
 struct LoadInputs {

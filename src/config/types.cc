@@ -15,6 +15,18 @@ const char* to_string(SandboxMode m) {
   return "?";
 }
 
+const char* to_string(FsAccess a) {
+  switch (a) {
+    case FsAccess::Read:
+      return "read";
+    case FsAccess::Write:
+      return "write";
+    case FsAccess::None:
+      return "none";
+  }
+  return "?";
+}
+
 const char* to_string(BackendChoice b) {
   switch (b) {
     case BackendChoice::Auto:

@@ -45,6 +45,43 @@ struct Setting {
   std::string origin = "built-in default";
 };
 
+// A permission profile's filesystem access level ("deny" is read as None).
+enum class FsAccess { Read, Write, None };
+
+const char* to_string(FsAccess a);
+
+// One entry of [permissions.<name>.filesystem], as configured.
+struct FsEntry {
+  enum class Base {
+    Path,          // `path` is absolute (and may hold glob characters, for None only)
+    Root,          // ":root"
+    Minimal,       // ":minimal"
+    ProjectRoots,  // ":project_roots" / ":workspace_roots"; `path` is relative ("." = the root)
+    Tmpdir,        // ":tmpdir"
+    SlashTmp,      // ":slash_tmp"
+  };
+  Base base = Base::Path;
+  std::string path;
+  FsAccess access = FsAccess::Read;
+  std::string key;     // as written, for messages: "/opt/data", ":root", ":project_roots/**/*.env"
+  std::string origin;  // where it was set
+
+  bool same_target(const FsEntry& o) const { return base == o.base && path == o.path; }
+};
+
+// The selected permission profile with its `extends` chain flattened: the parents' entries
+// first, an entry of a child replacing the parent's entry for the same path.
+struct PermissionProfile {
+  std::string name;
+  std::string origin;               // where default_permissions selected it
+  std::vector<std::string> chain;   // the profile, then each profile it extends
+  std::vector<FsEntry> filesystem;  // in precedence-free order (resolution is by path)
+  std::optional<Setting<int>> glob_scan_max_depth;
+  std::vector<Setting<std::string>> project_roots;  // [permissions.<name>.workspace_roots]
+  std::optional<Setting<bool>> network_enabled;
+  std::optional<std::string> domains_origin;  // where network.domains was set, if anywhere
+};
+
 struct EffectiveConfig {
   Setting<SandboxMode> sandbox_mode{SandboxMode::ReadOnly};
   Setting<ApprovalPolicy> approval_policy{};
@@ -72,6 +109,10 @@ struct EffectiveConfig {
   Setting<unsigned long long> max_memory{kUnlimited};  // bytes
   Setting<unsigned long long> max_cpu_seconds{kUnlimited};
   Setting<unsigned long long> max_open_files{65536};
+
+  // default_permissions named a profile of [permissions.<name>] (a built-in name selects the
+  // matching sandbox_mode instead, and this stays empty).
+  std::optional<PermissionProfile> permissions;
 
   std::optional<Setting<std::string>> profile;  // the selected [profiles.<name>]
   std::vector<std::string> add_dirs;            // --add-dir, absolute

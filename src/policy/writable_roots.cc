@@ -29,8 +29,8 @@ std::optional<std::string> gitdir_target(const std::string& dotgit, const FileSy
   return paths::join(paths::parent(dotgit), target);
 }
 
-// The shortest prefix of `path` that does not exist; nullopt when an existing prefix is
-// not a plain directory (a symlink could be re-pointed: nothing sound to mask).
+}  // namespace
+
 std::optional<std::string> first_missing_component(const std::string& path, const FileSystem& fs) {
   std::string prefix;
   size_t i = 1;
@@ -45,8 +45,6 @@ std::optional<std::string> first_missing_component(const std::string& path, cons
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 Result<std::vector<ProtectedPath>> protected_paths(const std::string& root, const FileSystem& fs) {
   std::vector<ProtectedPath> out;

@@ -2,6 +2,7 @@
 // FileSystem seam).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ inline constexpr const char* kProtectedNames[] = {".git", ".agents", ".codex"};
 // protected name is a symlink the command could replace.
 Result<WritableRootsResult> writable_roots(const config::EffectiveConfig& cfg,
                                            const char* tmpdir_env, const FileSystem& fs);
+
+// The shortest prefix of `path` that does not exist; nullopt when an existing prefix is
+// not a plain directory (a symlink could be re-pointed: nothing sound to mask).
+std::optional<std::string> first_missing_component(const std::string& path, const FileSystem& fs);
 
 // Protected paths of one root (exposed for tests).
 Result<std::vector<ProtectedPath>> protected_paths(const std::string& root, const FileSystem& fs);

@@ -1,6 +1,8 @@
 // cordon - backend choice.
 #include "sandbox/backend.h"
 
+#include "util/text.h"
+
 namespace cordon::sandbox {
 namespace {
 
@@ -126,6 +128,33 @@ std::optional<std::string> unkeepable_limit(const SandboxPlan& plan,
          std::to_string(plan.limits.max_processes) + " (" + cfg.max_processes.origin +
          ") cannot be enforced when cordon runs as root: the kernel exempts uid 0 from the "
          "process limit. Run cordon as an unprivileged user, or remove the setting";
+}
+
+std::optional<std::string> cannot_build(const SandboxPlan& plan, Backend backend) {
+  if (backend != Backend::Landlock || plan.unwrapped) return std::nullopt;
+  std::vector<std::string> masked;
+  for (const MountOp& m : plan.mounts) {
+    bool deny = m.kind == MountOp::Kind::MaskDir || m.kind == MountOp::Kind::MaskFile;
+    if (m.kind == MountOp::Kind::StubMask) {
+      // A stub for a missing protected path is one of Landlock's stated gaps; a stub for a
+      // missing deny-read path is a denial it cannot keep.
+      deny = true;
+      for (const auto& root : plan.writable_roots) {
+        for (const auto& p : root.protected_paths) deny = deny && p.path != m.path;
+      }
+    }
+    if (deny) masked.push_back(m.path);
+  }
+  if (masked.empty()) return std::nullopt;
+  const size_t shown = std::min<size_t>(masked.size(), 5);
+  std::vector<std::string> head(masked.begin(), masked.begin() + static_cast<long>(shown));
+  return "the landlock backend cannot deny reading " + join(head, ", ") +
+         (masked.size() > shown ? " and " + std::to_string(masked.size() - shown) + " more"
+                                : std::string()) +
+         ": these paths lie inside directories the profile lets the command read or write, and "
+         "Landlock can grant access to a directory but not take it back below it. Use "
+         "--backend bwrap or --backend native (they need user namespaces), or remove those "
+         "deny-read entries";
 }
 
 std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi) {

@@ -54,6 +54,11 @@ Result<BackendDecision> choose_backend(const config::EffectiveConfig& cfg,
 // processes below ABI 6.
 std::vector<std::string> unenforced(const SandboxPlan& plan, Backend backend, int landlock_abi);
 
+// Why `backend` cannot build the plan at all (nullopt: it can). Landlock can only grant
+// access below a directory, never take it back: a deny-read path inside a readable or
+// writable area (a mask in the plan) is beyond it, so such a plan is refused, not weakened.
+std::optional<std::string> cannot_build(const SandboxPlan& plan, Backend backend);
+
 // A limit the plan asks for explicitly that no backend can keep for this caller, with how to
 // fix it; nullopt when every limit can be kept. The kernel exempts uid 0 from RLIMIT_NPROC
 // (also as uid 0 mapped into a user namespace), so an explicit max_processes cannot be kept

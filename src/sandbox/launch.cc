@@ -97,6 +97,7 @@ Result<linux::Finished> spawn_unwrapped(const SandboxPlan& plan, const LaunchCon
 Result<linux::Finished> run_landlock(const SandboxPlan& plan, const LaunchContext& ctx, int abi,
                                      linux::Observer* observer) {
   const config::EffectiveConfig& cfg = *ctx.config;
+  if (auto why = cannot_build(plan, Backend::Landlock)) return Error{*why};
   const std::vector<std::string> gaps = unenforced(plan, Backend::Landlock, abi);
   if (!gaps.empty()) {
     if (cfg.require_full_enforcement.value) {

@@ -1,12 +1,16 @@
 // cordon - RealFileSystem.
 #include "util/filesystem.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 namespace cordon {
 
@@ -52,6 +56,30 @@ std::optional<std::string> RealFileSystem::read_file(const std::string& path,
 bool RealFileSystem::is_executable(const std::string& path) const {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::optional<std::vector<std::string>> RealFileSystem::list_dir(const std::string& path) const {
+  // O_NOFOLLOW | O_DIRECTORY: a symlink at the path is refused rather than listed through.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(dir);
+    if (e == nullptr) break;
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    names.emplace_back(e->d_name);
+  }
+  const int err = errno;
+  ::closedir(dir);                    // closes fd
+  if (err != 0) return std::nullopt;  // a listing cut short is not a listing
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace cordon

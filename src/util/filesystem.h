@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cordon {
 
@@ -20,6 +21,10 @@ class FileSystem {
   virtual std::optional<std::string> read_file(const std::string& path, size_t max_bytes) const = 0;
   // A regular file this process may execute.
   virtual bool is_executable(const std::string& path) const = 0;
+  // The names in a directory (not "." or ".."), sorted bytewise; nullopt when the path is not
+  // a directory this process can list. A symlink at the path itself is not followed (symlinks
+  // in its parent directories are).
+  virtual std::optional<std::vector<std::string>> list_dir(const std::string& path) const = 0;
 };
 
 class RealFileSystem final : public FileSystem {
@@ -28,6 +33,7 @@ class RealFileSystem final : public FileSystem {
   std::optional<std::string> realpath(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path, size_t max_bytes) const override;
   bool is_executable(const std::string& path) const override;
+  std::optional<std::vector<std::string>> list_dir(const std::string& path) const override;
 };
 
 }  // namespace cordon

@@ -3,7 +3,8 @@
 // (no symlink in them); missing parent directories are created. realpath() resolves
 // symlinks component by component like the kernel does (absolute and relative
 // targets, ".." applied after resolution, at most 40 links, so a loop gives nullopt).
-// Relative paths are Missing unless set_cwd() gave a working directory.
+// Relative paths are Missing unless set_cwd() gave a working directory. list_dir() gives the
+// entries below a directory, sorted, and refuses a symlink at the path itself (O_NOFOLLOW).
 #pragma once
 
 #include <cstddef>
@@ -41,6 +42,11 @@ class FakeFileSystem final : public FileSystem {
   }
   FakeFileSystem& add_symlink(const std::string& path, const std::string& target) {
     put(path, Node{FileType::Symlink, {}, target, false, true});
+    return *this;
+  }
+  // A directory that cannot be listed (no read permission); it can still be traversed.
+  FakeFileSystem& add_unreadable_dir(const std::string& path) {
+    put(path, Node{FileType::Directory, {}, {}, false, false});
     return *this;
   }
   // A FIFO, socket or device.
@@ -91,6 +97,38 @@ class FakeFileSystem final : public FileSystem {
     if (!real) return false;
     const Node& n = nodes_.at(*real);
     return n.type == FileType::Regular && n.executable;
+  }
+
+  std::optional<std::vector<std::string>> list_dir(const std::string& path) const override {
+    // The directory itself, its last component not followed (like lstat_type()).
+    auto abs = absolute(path);
+    if (!abs) return std::nullopt;
+    std::vector<std::string> parts = split(*abs);
+    std::optional<std::string> dir;
+    if (parts.empty() || parts.back() == "." || parts.back() == "..") {
+      dir = resolve(*abs);
+    } else {
+      const std::string last = parts.back();
+      parts.pop_back();
+      auto parent = resolve(rejoin(parts));
+      if (parent && nodes_.at(*parent).type == FileType::Directory) {
+        dir = paths::join(*parent, last);
+      }
+    }
+    if (!dir) return std::nullopt;
+    auto it = nodes_.find(*dir);
+    if (it == nodes_.end() || it->second.type != FileType::Directory || !it->second.readable) {
+      return std::nullopt;
+    }
+    // The keys below "<dir>/" are sorted, so the names of the direct children are too.
+    const std::string under = *dir == "/" ? "/" : *dir + "/";
+    std::vector<std::string> names;
+    for (auto c = nodes_.upper_bound(under); c != nodes_.end(); ++c) {
+      if (c->first.compare(0, under.size(), under) != 0) break;
+      std::string name = c->first.substr(under.size());
+      if (name.find('/') == std::string::npos) names.push_back(std::move(name));
+    }
+    return names;
   }
 
  private:

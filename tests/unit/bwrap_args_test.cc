@@ -48,7 +48,7 @@ class BwrapArgs : public ::testing::Test {
     auto roots = policy::writable_roots(cfg, tmpdir, fs);
     EXPECT_TRUE(roots.ok()) << roots.error().message;
     if (!roots.ok()) return {};
-    auto p = make_plan(cfg, *roots, ExecRequest{command, cfg.workspace});
+    auto p = make_plan(cfg, policy::legacy_fs_policy(*roots), ExecRequest{command, cfg.workspace});
     EXPECT_TRUE(p.ok()) << p.error().message;
     if (!p.ok()) return {};
     EXPECT_FALSE(p->unwrapped);
@@ -277,6 +277,80 @@ TEST(BwrapArgsConstants, FdNumbersAreDistinctAndAboveStdio) {
   EXPECT_EQ(kObserverFd, 6);
   EXPECT_EQ(kFirstFreeFd, 7);
   EXPECT_STREQ(kInnerStageArg, "__inner");
+}
+
+}  // namespace
+}  // namespace cordon::sandbox::linux
+
+namespace cordon::sandbox::linux {
+namespace {
+
+using MK = MountOp::Kind;
+
+// Restricted reads with a deny-read directory, a grant nested in it and a deny-read file:
+// bwrap's own empty root, a 0555 tmpfs for the directory, an empty 0000 file filled from the
+// first free fd, cordon's executable bound for the inner stage, then the root and every
+// tmpfs made read-only (each on its own: the mounts nested in them keep their flags).
+// Observed with reads watched.
+TEST(BwrapArgsMasks, EmptyRootMasksAndTheInnerStage) {
+  SandboxPlan p;
+  p.mounts = {{MK::EmptyRoot, "/"},
+              {MK::RoBind, "/usr"},
+              {MK::Bind, "/ws"},
+              {MK::MaskFile, "/ws/.env"},
+              {MK::MaskDir, "/ws/secrets"},
+              {MK::MaskFile, "/ws/a/.env"},
+              {MK::RoBind, "/ws/secrets/public"},
+              {MK::Dev, "/dev"},
+              {MK::Proc, "/proc"}};
+  p.cwd = "/ws";
+  p.argv = {"true"};
+  p.deny_read = {{"/ws/.env", "**/*.env"}};
+  p.watch_reads = true;
+  EXPECT_EQ(mask_file_count(p), 2);
+  const Argv a = bwrap_argv(p, BwrapInvocation{"/usr/bin/bwrap", "/opt/cordon/bin/cordon", true});
+  const Argv want = {"--ro-bind",
+                     "/usr",
+                     "/usr",
+                     "--bind",
+                     "/ws",
+                     "/ws",
+                     "--perms",
+                     "0000",
+                     "--ro-bind-data",
+                     "7",
+                     "/ws/.env",
+                     "--perms",
+                     "0555",
+                     "--tmpfs",
+                     "/ws/secrets",
+                     "--perms",
+                     "0000",
+                     "--ro-bind-data",
+                     "8",
+                     "/ws/a/.env",
+                     "--ro-bind",
+                     "/ws/secrets/public",
+                     "/ws/secrets/public",
+                     "--dev",
+                     "/dev",
+                     "--proc",
+                     "/proc",
+                     "--ro-bind",
+                     "/opt/cordon/bin/cordon",
+                     "/opt/cordon/bin/cordon",
+                     "--remount-ro",
+                     "/",
+                     "--remount-ro",
+                     "/ws/secrets",
+                     "--chdir",
+                     "/ws"};
+  const Argv head8(a.begin() + 8, a.begin() + 8 + static_cast<long>(want.size()));
+  EXPECT_EQ(head8, want);
+  EXPECT_NE(std::find(a.begin(), a.end(), "network-off,reads"), a.end());
+  // Not observed: the plain program, whatever the plan wants watched.
+  const Argv plain = bwrap_argv(p, kInv);
+  EXPECT_NE(std::find(plain.begin(), plain.end(), "network-off"), plain.end());
 }
 
 }  // namespace

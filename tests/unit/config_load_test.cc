@@ -465,20 +465,18 @@ TEST_F(ConfigLoad, CodexOnlyKeysInsideAProfileAreAcceptedSilently) {
   EXPECT_THAT(c.warnings, IsEmpty());
 }
 
-TEST_F(ConfigLoad, DefaultPermissionsIsRefused) {
+TEST_F(ConfigLoad, DefaultPermissionsNamesAnUnknownProfile) {
   user_file("default_permissions = \"workspace\"\n");
   EXPECT_EQ(error(), std::string(kUser) +
-                         ":1:23: 'default_permissions' is not supported by this version of "
-                         "cordon (permission profiles); it is refused rather than ignored so "
-                         "that no boundary you asked for is silently missing. Remove it to "
-                         "continue.");
+                         ":1:23: no permission profile named 'workspace' (no "
+                         "[permissions.<name>] profiles are defined)");
 }
 
-TEST_F(ConfigLoad, PermissionsTableIsRefused) {
+TEST_F(ConfigLoad, PermissionsTableWithoutDefaultPermissionsIsAnError) {
   user_file("sandbox_mode = \"read-only\"\n[permissions.workspace]\nfilesystem = {}\n");
   const std::string e = error();
   EXPECT_THAT(e, StartsWith(std::string(kUser) + ":2:"));
-  EXPECT_THAT(e, HasSubstr("'permissions' is not supported by this version of cordon"));
+  EXPECT_THAT(e, HasSubstr("no 'default_permissions' selects one"));
 }
 
 TEST_F(ConfigLoad, LegacyLandlockSelectsABackendAndMustBeABoolean) {
@@ -512,15 +510,17 @@ TEST_F(ConfigLoad, BackendFeatureFlagsAreAcceptedAndTyped) {
   EXPECT_EQ(error(), std::string(kUser) + ":1:12: 'features' must be a table, not an integer");
 }
 
-TEST_F(ConfigLoad, UnsupportedKeysAreRefusedInProfilesAndOverridesToo) {
-  user_file("[profiles.p]\ndefault_permissions = \"x\"\n");
-  EXPECT_THAT(error(), StartsWith(std::string(kUser) +
-                                  ":2:23: 'profiles.p.default_permissions' is not supported"));
+TEST_F(ConfigLoad, DefaultPermissionsFromProfilesAndOverrides) {
+  user_file("[profiles.p]\ndefault_permissions = \":workspace\"\n");
+  in.cli.profile = "p";
+  EffectiveConfig c = ok();
+  EXPECT_EQ(c.sandbox_mode.value, SandboxMode::WorkspaceWrite);
+  EXPECT_THAT(c.sandbox_mode.origin, HasSubstr(std::string(kUser) + ":2:23"));
+  in.cli.profile.reset();
   user_file("");
   in.cli.overrides = {"default_permissions=\"workspace\""};
-  EXPECT_THAT(error(), StartsWith("-c 'default_permissions=\"workspace\"': "
-                                  "'default_permissions' is not supported by this version of "
-                                  "cordon"));
+  EXPECT_THAT(error(), StartsWith("-c 'default_permissions=\"workspace\"': no permission "
+                                  "profile named 'workspace'"));
 }
 
 TEST_F(ConfigLoad, BackendKeysFromOverridesNameTheOverride) {

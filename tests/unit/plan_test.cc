@@ -46,7 +46,7 @@ class Plan : public ::testing::Test {
     return r.ok() ? *r : policy::WritableRootsResult{};
   }
   SandboxPlan plan() {
-    auto p = make_plan(cfg, roots(), req);
+    auto p = make_plan(cfg, policy::legacy_fs_policy(roots()), req);
     EXPECT_TRUE(p.ok()) << p.error().message;
     return p.ok() ? *p : SandboxPlan{};
   }
@@ -183,7 +183,7 @@ TEST_F(Plan, NetworkProxyWithNetworkOnFailsClosed) {
   cfg.sandbox_mode.value = SandboxMode::WorkspaceWrite;
   cfg.network_access = {true, "/home/u/.cordon/config.toml:3:18"};
   cfg.network_proxy = {true, "/home/u/.cordon/config.toml:6:17"};
-  auto p = make_plan(cfg, roots(), req);
+  auto p = make_plan(cfg, policy::legacy_fs_policy(roots()), req);
   ASSERT_FALSE(p.ok());
   EXPECT_THAT(p.error().message, HasSubstr("features.network_proxy is on "
                                            "(/home/u/.cordon/config.toml:6:17) with network "
@@ -275,7 +275,7 @@ class PlanPrecedence : public ::testing::Test {
   SandboxPlan plan() {
     auto roots = policy::writable_roots(cfg, nullptr, fs);
     EXPECT_TRUE(roots.ok());
-    auto p = make_plan(cfg, *roots, ExecRequest{{"true"}, "/repo"});
+    auto p = make_plan(cfg, policy::legacy_fs_policy(*roots), ExecRequest{{"true"}, "/repo"});
     EXPECT_TRUE(p.ok());
     return *p;
   }

@@ -14,6 +14,9 @@ inline constexpr int kStatusFd = 4;    // inner stage -> launcher: "ready" or an
 inline constexpr int kInfoFd = 5;      // bwrap --info-fd: the sandbox's pid on the host
 inline constexpr int kObserverFd = 6;  // the denial observer's channel (when observed)
 inline constexpr int kFirstFreeFd = 7;
+// Each MaskFile op reads its (empty) content from its own fd, from kFirstFreeFd up, in the
+// order of the ops; bwrap closes each once used.
+int mask_file_count(const SandboxPlan& plan);
 
 struct BwrapInvocation {
   std::string bwrap;       // absolute path of the bwrap executable

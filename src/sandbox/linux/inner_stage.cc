@@ -55,7 +55,7 @@ int run_inner_stage(int argc, char** argv) {
   }
   ::syscall(SYS_close_range, static_cast<unsigned>(last_kept) + 1, ~0u, 0u);
 
-  auto mode = parse_seccomp_mode(argv[4]);
+  auto mode = parse_seccomp_arg(argv[4]);
   if (!mode)
     return fail(status_fd, "inner stage: unknown seccomp mode '" + std::string(argv[4]) + "'");
   auto limits = decode_limits(argv[5]);
@@ -76,7 +76,7 @@ int run_inner_stage(int argc, char** argv) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(status_fd, "no_new_privs: prctl failed: " + std::string(strerror(errno)));
   }
-  if (int e = load_filter(*mode, observer_fd); e != 0) {
+  if (int e = load_filter(mode->first, observer_fd, mode->second); e != 0) {
     return fail(status_fd, "seccomp: cannot load the filter: " + std::string(strerror(e)));
   }
 

@@ -100,9 +100,23 @@ Result<Fd> make_landlock_ruleset(const SandboxPlan& plan, int abi) {
   ::fcntl(ruleset.fd, F_SETFD, FD_CLOEXEC);
 
   const uint64_t all = attr.handled_access_fs;
-  if (auto s = add_path(ruleset.fd, "/", kRead, false); !s) return s.error();
-  for (const auto& root : plan.writable_roots) {
-    if (auto s = add_path(ruleset.fd, root.path, all, false); !s) return s.error();
+  const bool restricted = !plan.mounts.empty() && plan.mounts[0].kind == MountOp::Kind::EmptyRoot;
+  if (!restricted) {
+    if (auto s = add_path(ruleset.fd, "/", kRead, false); !s) return s.error();
+  } else {
+    // Restricted reads: only what the plan binds (the namespace backends give fresh /dev
+    // and /proc; here the host's are readable).
+    for (const char* pseudo : {"/dev", "/proc"}) {
+      if (auto s = add_path(ruleset.fd, pseudo, kRead, true); !s) return s.error();
+    }
+    for (const MountOp& m : plan.mounts) {
+      if (m.kind != MountOp::Kind::RoBind) continue;
+      if (auto s = add_path(ruleset.fd, m.path, kRead, true); !s) return s.error();
+    }
+  }
+  for (const MountOp& m : plan.mounts) {
+    if (m.kind != MountOp::Kind::Bind) continue;
+    if (auto s = add_path(ruleset.fd, m.path, all, false); !s) return s.error();
   }
   const uint64_t device = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
                           (all & (kFsTruncate | kFsIoctlDev));

@@ -2,6 +2,7 @@
 #include "sandbox/linux/launch_bwrap.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +75,24 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
   if (auto s = make_pipe(info_r, info_w); !s) return s.error();
   Fd saved_stderr(::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 10));
   if (saved_stderr.fd < 0) return sys_error("dup(stderr)");
+  // Deny-read files: bwrap fills each mask from its own fd, all of them reading /dev/null.
+  const int masks = mask_file_count(plan);
+  struct rlimit nofile {};
+  const rlim_t fds_needed = static_cast<rlim_t>(kFirstFreeFd + masks + 1);
+  if (masks > 0) {
+    if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0) return sys_error("getrlimit(RLIMIT_NOFILE)");
+    if (nofile.rlim_max != RLIM_INFINITY && nofile.rlim_max < fds_needed) {
+      return Error{"deny-read: bubblewrap needs one file descriptor per masked file (" +
+                   std::to_string(masks) + ") and the hard limit on open files is " +
+                   std::to_string(nofile.rlim_max) +
+                   "; raise it (ulimit -Hn) or use --backend native"};
+    }
+  }
+  Fd null(masks > 0 ? ::open("/dev/null", O_RDONLY | O_CLOEXEC) : -1);
+  if (masks > 0 && null.fd < 0) return sys_error("open /dev/null");
+  // Above every fd number the child fills, so no dup2 there overwrites it.
+  Fd empty(masks > 0 ? ::fcntl(null.fd, F_DUPFD_CLOEXEC, kFirstFreeFd + masks) : -1);
+  if (masks > 0 && empty.fd < 0) return sys_error("dup /dev/null");
 
   auto relay = SignalRelay::start();
   if (!relay) return relay.error();
@@ -88,7 +107,17 @@ Result<Finished> launch_bwrap(const SandboxPlan& plan, const BwrapLaunch& how) {
         (observer_child >= 0 && ::dup2(observer_child, kObserverFd) < 0)) {
       ::_exit(127);
     }
-    ::syscall(SYS_close_range, static_cast<unsigned>(kFirstFreeFd), ~0u, 0u);
+    if (masks > 0) {
+      if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur < fds_needed) {
+        struct rlimit raised = nofile;
+        raised.rlim_cur = fds_needed;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) ::_exit(127);
+      }
+      for (int k = 0; k < masks; ++k) {
+        if (::dup2(empty.fd, kFirstFreeFd + k) < 0) ::_exit(127);
+      }
+    }
+    ::syscall(SYS_close_range, static_cast<unsigned>(kFirstFreeFd + masks), ~0u, 0u);
     sigprocmask(SIG_SETMASK, &relay->old_mask(), nullptr);
     ::execve(argv[0], argv.data(), envp.data());
     const int e = errno;

@@ -15,17 +15,22 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
+#include <utility>
 
 #include "sandbox/linux/caps.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/mount_stubs.h"
+#include "sandbox/linux/native_layout.h"
 #include "sandbox/linux/observer.h"
 #include "sandbox/linux/sandbox_init.h"
 #include "sandbox/linux/seccomp_programs.h"
 #include "util/cstrings.h"
 #include "util/exit_codes.h"
 #include "util/fd.h"
+#include "util/filesystem.h"
 #include "util/io.h"
 
 namespace cordon::sandbox::linux {
@@ -49,7 +54,18 @@ enum Step : int {
   kDevpts,
   kProc,
   kProcMask,
-  kNoRoot,
+  kMaskSource,
+  kMaskCopy,
+  kMaskSourceGone,
+  kEmptyRoot,
+  kMountPoint,
+  kSymlink,
+  kMaskDir,
+  kMaskFile,
+  kSealMask,
+  kSealRoot,
+  kPivot,
+  kOldRoot,
   kChdir,
   kLimits,
   kSetsid,
@@ -111,8 +127,11 @@ int ns_main(void* arg) {
 // Everything the cloned process needs, prepared (and allocated) by the launcher.
 struct Prepared {
   const SandboxPlan* plan = nullptr;
-  std::vector<int> tree_fds;           // per mount op; written by the cloned process (its own copy)
-  std::vector<std::string> dev_paths;  // per op with Kind::Dev: <path>/<node>, flattened
+  NativeLayout layout;  // where each op goes, and the mount points to make for it
+  // Per mount op, written by the cloned process (its own copy): the copy of a bound tree or
+  // of the empty file (MaskFile), or the tmpfs of a MaskDir until it is made read-only.
+  std::vector<int> tree_fds;
+  std::vector<std::string> dev_paths;       // per op with Kind::Dev: <path>/<node>, flattened
   std::vector<std::string> dev_link_paths;  // <path>/<link>, flattened
   std::vector<std::string> dev_dirs;        // <path>/shm, <path>/pts per Dev op
   std::vector<std::string> proc_paths;      // <path>/<masked> per Proc op
@@ -171,7 +190,7 @@ bool attach(int fd, const char* path) {
 }
 
 void build_dev(Prepared& p, size_t dev_index, size_t op) {
-  const std::string& base = p.plan->mounts[op].path;
+  const std::string& base = p.layout.ops[op].target;
   if (::mount("tmpfs", base.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
     fail(p, kDevTmpfs, errno, static_cast<int>(op));
   }
@@ -203,7 +222,7 @@ void build_dev(Prepared& p, size_t dev_index, size_t op) {
 }
 
 void build_proc(Prepared& p, size_t proc_index, size_t op) {
-  const std::string& base = p.plan->mounts[op].path;
+  const std::string& base = p.layout.ops[op].target;
   if (::mount("proc", base.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     fail(p, kProc, errno, static_cast<int>(op));
   }
@@ -223,22 +242,72 @@ void build_proc(Prepared& p, size_t proc_index, size_t op) {
   }
 }
 
+constexpr uint64_t kMaskAttrs =
+    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+
+// Op i's mount point, made in the tmpfs it lies in (the empty root or a MaskDir), or op i
+// itself when it is a recreated symlink. Nothing is made for a path inside a bind.
+void make_point(Prepared& p, size_t i) {
+  const OpLayout& l = p.layout.ops[i];
+  const int index = static_cast<int>(i);
+  for (const std::string& dir : l.parents) {
+    if (::mkdir(dir.c_str(), l.dir_mode) != 0) fail(p, kMountPoint, errno, index);
+  }
+  const char* target = l.target.c_str();
+  switch (l.leaf) {
+    case OpLayout::Leaf::Existing:
+      break;
+    case OpLayout::Leaf::Directory:
+      if (::mkdir(target, l.dir_mode) != 0) fail(p, kMountPoint, errno, index);
+      break;
+    case OpLayout::Leaf::File:
+      if (::mknod(target, S_IFREG | 0444, 0) != 0) fail(p, kMountPoint, errno, index);
+      break;
+    case OpLayout::Leaf::Symlink:
+      if (::symlink(l.link.c_str(), target) != 0) fail(p, kSymlink, errno, index);
+      break;
+  }
+}
+
+// Copies of the empty file (mode 0000) that hides each MaskFile op's path, taken from a
+// small tmpfs mounted on the scratch directory for the moment it takes.
+void copy_mask_files(Prepared& p) {
+  const auto& ops = p.plan->mounts;
+  const char* scratch = p.layout.scratch.c_str();
+  if (::mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700,size=16k") !=
+      0) {
+    fail(p, kMaskSource, errno);
+  }
+  const int fd =
+      ::open(p.layout.mask_source.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0) fail(p, kMaskSource, errno);
+  ::close(fd);
+  for (size_t i = 1; i < ops.size(); ++i) {
+    if (ops[i].kind != MountOp::Kind::MaskFile) continue;
+    p.tree_fds[i] = clone_tree(p.layout.mask_source.c_str(), false);
+    if (p.tree_fds[i] < 0 || set_attrs(p.tree_fds[i], "", AT_EMPTY_PATH, kMaskAttrs) != 0) {
+      fail(p, kMaskCopy, errno, static_cast<int>(i));
+    }
+  }
+  if (::umount2(scratch, MNT_DETACH) != 0) fail(p, kMaskSourceGone, errno);
+}
+
 // The filesystem view, in the new mount namespace.
 void build_mounts(Prepared& p) {
   const auto& ops = p.plan->mounts;
+  const bool empty_root = p.layout.empty_root;
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(p, kPrivate, errno);
-  if (ops.empty() || ops[0].kind != MountOp::Kind::RoBind || ops[0].path != "/") {
-    fail(p, kNoRoot, EINVAL);
-  }
   // Copies of every bound path, taken from the host's view before anything is covered.
-  bool has_dev = false;
+  bool has_dev = false, has_mask_file = false;
   for (size_t i = 1; i < ops.size(); ++i) {
     const MountOp& m = ops[i];
     if (m.kind == MountOp::Kind::Dev) has_dev = true;
+    if (m.kind == MountOp::Kind::MaskFile) has_mask_file = true;
     if (m.kind != MountOp::Kind::Bind && m.kind != MountOp::Kind::RoBind &&
         m.kind != MountOp::Kind::StubMask) {
       continue;
     }
+    if (p.layout.ops[i].leaf == OpLayout::Leaf::Symlink) continue;
     p.tree_fds[i] = clone_tree(m.path.c_str(), true);
     if (p.tree_fds[i] < 0) {
       // A stub this user could not create: the command cannot create the path either.
@@ -254,37 +323,97 @@ void build_mounts(Prepared& p) {
     p.dev_fds[i] = clone_tree(path, false);
     if (p.dev_fds[i] < 0 && errno != ENOENT) fail(p, kDevNode, errno, static_cast<int>(i));
   }
+  if (has_mask_file) copy_mask_files(p);
 
+  // The host's tree read-only: the view itself, or (with an empty root) what the setup
+  // below walks through before it is detached, so nothing it makes can land on the host.
   if (set_attrs(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID) != 0) {
     fail(p, kReadOnlyRoot, errno, 0);
   }
+  int root_fd = -1;
+  if (empty_root) {
+    const char* scratch = p.layout.scratch.c_str();
+    if (::mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) {
+      fail(p, kEmptyRoot, errno);
+    }
+    root_fd = ::open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) fail(p, kEmptyRoot, errno);
+  }
+  // Mount points are made with exactly the modes native_layout() chose.
+  const mode_t old_umask = ::umask(0);
   size_t dev_index = 0, proc_index = 0;
   for (size_t i = 1; i < ops.size(); ++i) {
     const MountOp& m = ops[i];
+    const char* target = p.layout.ops[i].target.c_str();
+    const int index = static_cast<int>(i);
     switch (m.kind) {
       case MountOp::Kind::Bind:
       case MountOp::Kind::RoBind:
       case MountOp::Kind::StubMask: {
+        if (p.layout.ops[i].leaf == OpLayout::Leaf::Symlink) {
+          make_point(p, i);
+          break;
+        }
         const int fd = p.tree_fds[i];
         if (fd < 0) continue;
         const uint64_t attrs = m.kind == MountOp::Kind::Bind
                                    ? MOUNT_ATTR_NOSUID
                                    : MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
         if (set_attrs(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, attrs) != 0) {
-          fail(p, kSetattr, errno, static_cast<int>(i));
+          fail(p, kSetattr, errno, index);
         }
-        if (!attach(fd, m.path.c_str())) fail(p, kMoveMount, errno, static_cast<int>(i));
+        make_point(p, i);
+        if (!attach(fd, target)) fail(p, kMoveMount, errno, index);
         ::close(fd);
         break;
       }
+      case MountOp::Kind::MaskFile:
+        make_point(p, i);
+        if (!attach(p.tree_fds[i], target)) fail(p, kMaskFile, errno, index);
+        ::close(p.tree_fds[i]);
+        p.tree_fds[i] = -1;
+        break;
+      case MountOp::Kind::MaskDir:
+        make_point(p, i);
+        if (::mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                    "mode=0555,size=1m") != 0) {
+          fail(p, kMaskDir, errno, index);
+        }
+        // Kept until the ops nested in it have their mount points in it.
+        p.tree_fds[i] = ::open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (p.tree_fds[i] < 0) fail(p, kMaskDir, errno, index);
+        break;
       case MountOp::Kind::Dev:
+        make_point(p, i);
         build_dev(p, dev_index++, i);
         break;
       case MountOp::Kind::Proc:
+        // Mounted while the host's /proc is still in view: the kernel allows a new proc
+        // only where one is fully visible already.
+        make_point(p, i);
         build_proc(p, proc_index++, i);
+        break;
+      case MountOp::Kind::EmptyRoot:  // the first op only (native_layout() checks)
         break;
     }
   }
+  ::umask(old_umask);
+  for (size_t i = 1; i < ops.size(); ++i) {
+    if (ops[i].kind != MountOp::Kind::MaskDir) continue;
+    if (set_attrs(p.tree_fds[i], "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY) != 0) {
+      fail(p, kSealMask, errno, static_cast<int>(i));
+    }
+    ::close(p.tree_fds[i]);
+    p.tree_fds[i] = -1;
+  }
+  if (!empty_root) return;
+  if (set_attrs(root_fd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY) != 0) fail(p, kSealRoot, errno);
+  // The empty root becomes "/", and the host's tree, stacked under it, goes away.
+  if (::fchdir(root_fd) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0) {
+    fail(p, kPivot, errno);
+  }
+  if (::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0) fail(p, kOldRoot, errno);
+  ::close(root_fd);
 }
 
 // The cloned process: pid 1 of the new namespaces. Never returns.
@@ -356,7 +485,9 @@ void build_mounts(Prepared& p) {
             static_cast<unsigned>(p.observer_fd >= 0 ? kObserverFd : kStatusFd) + 1, ~0u, 0u);
 
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(p, kNoNewPrivs, errno);
-  if (int e = load_filter(p.plan->seccomp, p.observer_fd); e != 0) fail(p, kSeccomp, e);
+  if (int e = load_filter(p.plan->seccomp, p.observer_fd, p.plan->watch_reads); e != 0) {
+    fail(p, kSeccomp, e);
+  }
   write_all(kStatusFd, "R");
   Verdict v;
   v.status = run_as_init(p.argv.data(), p.envp.data(), p.forwarded, p.old_mask,
@@ -376,8 +507,10 @@ std::string op_path(const SandboxPlan& plan, int index) {
   return plan.mounts[static_cast<size_t>(index)].path;
 }
 
-std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
+std::string describe_failure(const SandboxPlan& plan, const NativeLayout& layout,
+                             const Failure& f) {
   const std::string e = f.err != 0 ? std::string(": ") + std::strerror(f.err) : std::string();
+  const std::string bwrap = "; --backend bwrap may work where the native backend does not";
   switch (f.step) {
     case kParentGone:
       return "cordon went away while the sandbox was starting";
@@ -419,10 +552,65 @@ std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
              e;
     case kProcMask:
       return "mounts: cannot make parts of " + op_path(plan, f.index) + " read-only" + e;
-    case kNoRoot:
-      return "this plan does not start from a read-only /; the native backend cannot build it";
+    case kMaskSource:
+      return "mounts: cannot make the empty file that hides deny-read files, in a tmpfs on " +
+             layout.scratch + e + bwrap;
+    case kMaskCopy:
+      return "mounts: cannot take a copy of the empty file to hide " + op_path(plan, f.index) + e +
+             " (open_tree and mount_setattr need Linux 5.12 or newer)" + bwrap;
+    case kMaskSourceGone:
+      return "mounts: cannot unmount the tmpfs the sandbox put on " + layout.scratch + e + bwrap;
+    case kEmptyRoot:
+      return "mounts: cannot mount the tmpfs for the empty root (the profile does not let the "
+             "command read \":root\") on " +
+             layout.scratch + e + bwrap;
+    case kMountPoint: {
+      std::string where = "the empty root";
+      if (f.index >= 0 && static_cast<size_t>(f.index) < layout.ops.size()) {
+        const int c = layout.ops[static_cast<size_t>(f.index)].container;
+        if (c > 0) where = "the empty directory that hides " + op_path(plan, c);
+      }
+      return "mounts: cannot create the mount point for " + op_path(plan, f.index) + " in " +
+             where + e +
+             (f.err == EEXIST ? " (two entries of the profile meet there: is a path above it a "
+                                "symlink?)"
+                              : bwrap);
+    }
+    case kSymlink: {
+      std::string link = "?";
+      if (f.index >= 0 && static_cast<size_t>(f.index) < layout.ops.size()) {
+        link = layout.ops[static_cast<size_t>(f.index)].link;
+      }
+      return "mounts: cannot recreate the symlink " + op_path(plan, f.index) + " -> " + link + e +
+             "; grant the path it points to instead";
+    }
+    case kMaskDir:
+      return "mounts: cannot hide the directory " + op_path(plan, f.index) +
+             " behind an empty one (a tmpfs)" + e + bwrap;
+    case kMaskFile:
+      return "mounts: cannot hide " + op_path(plan, f.index) + " behind an empty file" + e +
+             (f.err == EINVAL || f.err == ENOTDIR
+                  ? " (is it a directory now? It was not one when the command started; run "
+                    "it again)"
+                  : "");
+    case kSealMask:
+      return "mounts: cannot make the empty directory that hides " + op_path(plan, f.index) +
+             " read-only" + e + bwrap;
+    case kSealRoot:
+      return "mounts: cannot make the empty root read-only" + e + bwrap;
+    case kPivot:
+      return "mounts: cannot switch to the empty root (pivot_root)" + e +
+             (f.err == EINVAL ? " (the kernel refuses it when / is not a mount point, as in a "
+                                "chroot; let the profile read \":root\" there)"
+                              : "");
+    case kOldRoot:
+      return "mounts: cannot detach the host's root from the sandbox" + e + bwrap;
     case kChdir:
-      return "cannot change to " + plan.cwd + " inside the sandbox" + e;
+      return "cannot change to " + plan.cwd + " inside the sandbox" + e +
+             (layout.empty_root && f.err == ENOENT
+                  ? " (the profile does not let the command read it; grant it \"read\" or "
+                    "run from a directory the profile can read)"
+                  : "");
     case kLimits:
       return "resource limits: cannot apply them" + e;
     case kSetsid:
@@ -443,6 +631,16 @@ std::string describe_failure(const SandboxPlan& plan, const Failure& f) {
   return "unknown failure" + e;
 }
 
+std::optional<std::string> read_link(const std::string& path) {
+  std::string buf(256, '\0');
+  for (;;) {
+    const ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+    if (n < 0) return std::nullopt;
+    if (static_cast<size_t>(n) < buf.size()) return buf.substr(0, static_cast<size_t>(n));
+    buf.resize(buf.size() * 2);
+  }
+}
+
 }  // namespace
 
 Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
@@ -450,15 +648,20 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
   *userns_refused = false;
   Prepared p;
   p.plan = &plan;
+  auto layout = native_layout(plan, RealFileSystem(), read_link);
+  if (!layout) return layout.error();
+  p.layout = std::move(*layout);
   p.tree_fds.assign(plan.mounts.size(), -1);
-  for (const MountOp& m : plan.mounts) {
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    const MountOp& m = plan.mounts[i];
+    const std::string& at = p.layout.ops[i].target;
     if (m.kind == MountOp::Kind::Dev) {
-      for (const char* n : kDevNodes) p.dev_paths.push_back(m.path + "/" + n);
-      for (const auto& l : kDevLinks) p.dev_link_paths.push_back(m.path + "/" + l[0]);
-      p.dev_dirs.push_back(m.path + "/shm");
-      p.dev_dirs.push_back(m.path + "/pts");
+      for (const char* n : kDevNodes) p.dev_paths.push_back(at + "/" + n);
+      for (const auto& l : kDevLinks) p.dev_link_paths.push_back(at + "/" + l[0]);
+      p.dev_dirs.push_back(at + "/shm");
+      p.dev_dirs.push_back(at + "/pts");
     } else if (m.kind == MountOp::Kind::Proc) {
-      for (const char* n : kProcMasked) p.proc_paths.push_back(m.path + "/" + n);
+      for (const char* n : kProcMasked) p.proc_paths.push_back(at + "/" + n);
     }
   }
   p.uid_map = std::to_string(::geteuid()) + " " + std::to_string(::geteuid()) + " 1\n";
@@ -537,7 +740,7 @@ Result<Finished> launch_native(const SandboxPlan& plan, const NativeLaunch& how,
     const bool userns_step = f.step == kUidMap || f.step == kGidMap || f.step == kSetgroups ||
                              (f.step == kPrivate && (f.err == EPERM || f.err == EACCES));
     if (userns_step) *userns_refused = true;
-    return Error{describe_failure(plan, f)};
+    return Error{describe_failure(plan, p.layout, f)};
   }
   if (WIFSIGNALED(out.wait_status)) {
     return Error{"the sandbox was killed by signal " + std::to_string(WTERMSIG(out.wait_status)) +

@@ -61,6 +61,9 @@ class CachingFileSystem final : public FileSystem {
     return inner_.read_file(path, max);
   }
   bool is_executable(const std::string& path) const override { return inner_.is_executable(path); }
+  std::optional<std::vector<std::string>> list_dir(const std::string& path) const override {
+    return inner_.list_dir(path);
+  }
 
  private:
   const FileSystem& inner_;

@@ -41,10 +41,19 @@ Status check(int rc, const char* what) {
 // The calls that can be refused for writing outside the writable roots, sent to the observer
 // (which lets the kernel go on with them). Opens only with write intent: the flags are in a
 // register, so read-only opens, by far the most frequent call, never leave the kernel.
-Status add_observed_filesystem(Ctx& c) {
+// With `reads` (a plan with deny-read paths) every open goes: reading a hidden file is a
+// refusal too.
+Status add_observed_filesystem(Ctx& c, bool reads) {
   const uint32_t notify = SCMP_ACT_NOTIFY;
   // open(path, flags), openat(dirfd, path, flags): any of these flag bits is write intent.
   for (const auto& [sys, arg] : {std::pair{SCMP_SYS(open), 1u}, std::pair{SCMP_SYS(openat), 2u}}) {
+    if (reads) {
+      if (auto s = check(seccomp_rule_add(c.ctx, notify, sys, 0), "add an observed open rule");
+          !s) {
+        return s;
+      }
+      continue;
+    }
     for (uint64_t bit :
          {uint64_t{O_WRONLY}, uint64_t{O_RDWR}, uint64_t{O_CREAT}, uint64_t{O_TRUNC}}) {
       if (auto s = check(
@@ -72,7 +81,7 @@ Status add_observed_filesystem(Ctx& c) {
 // observer, and the network refusals are made by the observer (it answers EPERM to every one
 // of them; with no observer left, the kernel answers ENOSYS), because a refusal the filter
 // makes itself is never seen by anyone.
-Status build(Ctx& c, SeccompMode mode, bool observed) {
+Status build(Ctx& c, SeccompMode mode, bool observed, bool reads) {
   c.ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (c.ctx == nullptr) return Error{"seccomp: cannot initialise a filter"};
   // Foreign architectures (and x32 on x86_64) are not in the filter: kill.
@@ -98,7 +107,7 @@ Status build(Ctx& c, SeccompMode mode, bool observed) {
     }
   }
   if (observed) {
-    if (auto s = add_observed_filesystem(c); !s) return s;
+    if (auto s = add_observed_filesystem(c, reads); !s) return s;
   }
   const uint32_t refuse = observed ? SCMP_ACT_NOTIFY : eperm;
   if (mode == SeccompMode::NetworkOff) {
@@ -138,9 +147,9 @@ Status build(Ctx& c, SeccompMode mode, bool observed) {
 
 }  // namespace
 
-Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode, bool observed) {
+Result<std::vector<sock_filter>> compile_seccomp(SeccompMode mode, bool observed, bool reads) {
   Ctx c;
-  if (auto s = build(c, mode, observed); !s) return s.error();
+  if (auto s = build(c, mode, observed, observed && reads); !s) return s.error();
   // libseccomp 2.5 exports to a file descriptor only.
   const int fd = ::memfd_create("cordon-seccomp", MFD_CLOEXEC);
   if (fd < 0) return sys_error("seccomp: memfd_create");

@@ -22,7 +22,11 @@ std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
   return std::nullopt;
 }
 
-std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed) {
+std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed, bool reads) {
+  if (observed && reads) {
+    return mode == SeccompMode::Baseline ? std::span<const sock_filter>(kBaselineObservedReads)
+                                         : kNetworkOffObservedReads;
+  }
   if (mode == SeccompMode::Baseline) {
     return observed ? std::span<const sock_filter>(kBaselineObserved) : kBaseline;
   }
@@ -45,8 +49,8 @@ int load_seccomp(SeccompMode mode) {
   return load(seccomp_program(mode), 0) == 0 ? 0 : errno;
 }
 
-int load_seccomp_observed(SeccompMode mode, int* listener) {
-  const long fd = load(seccomp_program(mode, true), SECCOMP_FILTER_FLAG_NEW_LISTENER);
+int load_seccomp_observed(SeccompMode mode, int* listener, bool reads) {
+  const long fd = load(seccomp_program(mode, true, reads), SECCOMP_FILTER_FLAG_NEW_LISTENER);
   if (fd < 0) return errno;
   *listener = static_cast<int>(fd);
   return 0;
@@ -77,10 +81,10 @@ int send_fd(int sock, int fd) {
 
 namespace cordon::sandbox::linux {
 
-int load_filter(SeccompMode mode, int observer_fd) {
+int load_filter(SeccompMode mode, int observer_fd, bool reads) {
   if (observer_fd < 0) return load_seccomp(mode);
   int listener = -1;
-  int e = load_seccomp_observed(mode, &listener);
+  int e = load_seccomp_observed(mode, &listener, reads);
   if (e == 0) {
     e = send_fd(observer_fd, listener);
     ::close(listener);

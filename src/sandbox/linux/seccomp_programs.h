@@ -14,8 +14,10 @@
 
 namespace cordon::sandbox::linux {
 
-// `observed`: the variant whose watched calls go to the denial observer (observer.h).
-std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed = false);
+// `observed`: the variant whose watched calls go to the denial observer (observer.h);
+// `reads`: of that, the variant that watches every open (for plans with deny-read paths).
+std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed = false,
+                                             bool reads = false);
 
 // The mode named by to_string(SeccompMode), for the inner stage's argv.
 std::optional<SeccompMode> parse_seccomp_mode(std::string_view s);
@@ -27,7 +29,7 @@ int load_seccomp(SeccompMode mode);
 // Loads the observed program for `mode` and stores the new notification listener (close on
 // exec) in *listener. Async-signal-safe. Returns 0 or errno; EINVAL or EBUSY when the
 // kernel cannot hand out a listener (before Linux 5.5 it cannot let a call continue).
-int load_seccomp_observed(SeccompMode mode, int* listener);
+int load_seccomp_observed(SeccompMode mode, int* listener, bool reads = false);
 
 // Sends `fd` over the Unix socket `sock` (one byte with SCM_RIGHTS). Async-signal-safe.
 // Returns 0 or errno.
@@ -37,6 +39,6 @@ int send_fd(int sock, int fd);
 // the observed program, send its listener over observer_fd and close both; when the kernel
 // cannot give a listener, load the plain program and close observer_fd without sending (the
 // launcher then reports the observer unavailable). Async-signal-safe. Returns 0 or errno.
-int load_filter(SeccompMode mode, int observer_fd);
+int load_filter(SeccompMode mode, int observer_fd, bool reads = false);
 
 }  // namespace cordon::sandbox::linux
