@@ -68,6 +68,15 @@ bool within_any(const std::string& p, const std::vector<std::string>& roots) {
 // The most specific entry wins: a protected path inside a root refuses, a root inside a
 // protected path is writable again; a root and a protected path at the same place: the
 // root (the plan binds it last).
+// The deny-read entry hiding `p`, unless a nested grant binds it back.
+std::optional<std::string> deny_rule(const std::string& p, const RefusalModel& m) {
+  if (within_any(p, m.regranted)) return std::nullopt;
+  for (const auto& [path, rule] : m.deny_read) {
+    if (paths::is_within(p, paths::normalize(path))) return "denied by " + rule + " (deny-read)";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> location_rule(const std::string& p, const RefusalModel& m) {
   if (within_any(p, m.writable_extra)) return std::nullopt;
   size_t best_root = 0;
@@ -79,6 +88,8 @@ std::optional<std::string> location_rule(const std::string& p, const RefusalMode
       in_root = true;
     }
   }
+  // A deny-read mask is read-only (and its file unopenable), wherever it lies.
+  if (auto rule = deny_rule(p, m)) return rule;
   if (m.protected_enforced) {
     const policy::ProtectedPath* best = nullptr;
     size_t best_len = 0;
@@ -256,7 +267,13 @@ std::optional<Denial> classify_open(const Attempt& a, const RefusalModel& m, con
   if (t == FileType::Missing) return std::nullopt;
   if (t == FileType::Directory) return std::nullopt;              // EISDIR for writes; reads pass
   if (s.trailing_slash || (f & kDirectory)) return std::nullopt;  // ENOTDIR
-  if (!write) return std::nullopt;
+  if (!write) {
+    // Reads are watched only when the plan hides paths (RefusalModel::deny_read).
+    if (ignored(object, m)) return std::nullopt;
+    auto rule = deny_rule(object, m);
+    if (!rule) return std::nullopt;
+    return make(a, "read", object, *rule);
+  }
   // A read-only mount does not stop writes to FIFOs and sockets; Landlock checks them.
   if (t == FileType::Other && mount_based(m)) return std::nullopt;
   if (ignored(object, m)) return std::nullopt;
@@ -417,6 +434,13 @@ RefusalModel refusal_model(const SandboxPlan& plan, Backend backend) {
     m.writable.push_back(root.path);
     for (const auto& p : root.protected_paths) m.protected_paths.push_back(p);
   }
+  m.deny_read = plan.deny_read;
+  for (const MountOp& op : plan.mounts) {
+    if (op.kind != MountOp::Kind::Bind && op.kind != MountOp::Kind::RoBind) continue;
+    for (const auto& d : plan.deny_read) {
+      if (op.path != d.first && paths::is_within(op.path, d.first)) m.regranted.push_back(op.path);
+    }
+  }
   if (backend == Backend::Landlock) {
     for (const char* dev : kLandlockWritableDevices) m.writable_extra.emplace_back(dev);
   } else {
@@ -494,20 +518,27 @@ std::vector<std::string> summary_lines(const std::vector<Denial>& records, uint6
   std::vector<std::string> out;
   for (const auto& rule : rules) {
     std::vector<std::string> targets;
+    size_t n = 0;  // records: a read and a write of one path are two
     for (const auto& r : records) {
-      if (r.rule == rule) targets.push_back(r.target);
+      if (r.rule != rule) continue;
+      ++n;
+      if (std::find(targets.begin(), targets.end(), r.target) == targets.end()) {
+        targets.push_back(r.target);
+      }
     }
-    const size_t n = targets.size();
     const bool network = rule == kRuleNetwork;
+    const bool deny_read = rule.rfind("denied by ", 0) == 0;  // reads and writes alike
     std::string line = "blocked " + std::to_string(n) + " " +
-                       (network ? (n == 1 ? "network attempt" : "network attempts")
-                                : (n == 1 ? "write" : "writes")) +
+                       (network     ? (n == 1 ? "network attempt" : "network attempts")
+                        : deny_read ? (n == 1 ? "access" : "accesses")
+                                    : (n == 1 ? "write" : "writes")) +
                        " " + rule_phrase(rule, m) + ": ";
-    for (size_t i = 0; i < n && i < kShown; ++i) {
+    for (size_t i = 0; i < targets.size() && i < kShown; ++i) {
       if (i > 0) line += ", ";
       line += printable(targets[i]);
     }
-    if (n > kShown) line += " and " + std::to_string(n - kShown) + " more";
+    if (targets.size() > kShown)
+      line += " and " + std::to_string(targets.size() - kShown) + " more";
     out.push_back(std::move(line));
   }
   if (dropped > 0) {

@@ -60,6 +60,9 @@ struct Attempt {
 struct RefusalModel {
   std::vector<std::string> writable;                   // canonical writable roots
   std::vector<policy::ProtectedPath> protected_paths;  // read-only inside the writable roots
+  // Deny-read paths hidden by masks (read-only, unreadable), with the entry denying each.
+  std::vector<std::pair<std::string, std::string>> deny_read;
+  std::vector<std::string> regranted;  // paths inside those masks bound back (nested grants)
   // Writable besides the roots: "/dev" for the namespace backends (a fresh tmpfs), the
   // device nodes the Landlock ruleset grants for the Landlock backend.
   std::vector<std::string> writable_extra;
@@ -80,7 +83,8 @@ struct Denial {
                           // "truncate", "socket", "connect", "bind", "listen", "accept", "send"
   std::string target;     // the path refused, or the address
   std::string rule;       // "outside the writable roots", "read-only sandbox",
-                          // "protected path .git", "network off"
+                          // "protected path .git", "network off",
+                          // "denied by **/*.env (deny-read)"
   int pid = 0;            // of the first attempt
   std::string exe;        // of the first attempt
   uint64_t count = 1;     // attempts folded into this record

@@ -332,6 +332,68 @@ TEST_F(Denials, UnixConnectToAMissingSocketIsNotReported) {
   expect_none(j, r);
 }
 
+// --- deny-read paths (permission profiles) ------------------------------------------------
+
+constexpr const char* kEnvRule = "denied by :project_roots/**/*.env (deny-read)";
+
+class DenialsDenyRead : public Denials {
+ protected:
+  void SetUp() override {
+    Denials::SetUp();
+    write_file(join(ws_, ".env"), "TOKEN=hunter2\n");
+    write_file(join(cordon_home_, "config.toml"),
+               "default_permissions = \"dev\"\n"
+               "[permissions.dev]\n"
+               "extends = \":workspace\"\n"
+               "[permissions.dev.filesystem]\n"
+               "\":project_roots\" = { \".\" = \"write\", \"**/*.env\" = \"none\" }\n");
+  }
+  // Landlock cannot take back reading below a readable directory: it refuses the profile.
+  bool refused_here(const Json& j, const RunResult& r) {
+    if (!landlock()) return false;
+    EXPECT_EQ(r.code, 71) << r.describe();
+    EXPECT_THAT(j.value("error", ""), HasSubstr("landlock backend cannot deny reading"))
+        << j.dump(2);
+    EXPECT_TRUE(records(j).empty()) << j.dump(2);
+    return true;
+  }
+};
+
+TEST_F(DenialsDenyRead, ReadOfADeniedEnvFile) {
+  RunResult r;
+  Json j = json_run(Mode::ReadOnly, {"/bin/cat", ".env"}, r);
+  if (refused_here(j, r)) return;
+  expect_one(j, "read", join(ws_, ".env"), kEnvRule, 1, "/bin/cat");
+  EXPECT_THAT(j.value("stdout", ""), Not(HasSubstr("hunter2"))) << j.dump(2);
+  EXPECT_THAT(j.value("stderr", ""), HasSubstr("Permission denied")) << j.dump(2);
+  EXPECT_NE(exit_of(j), 0) << j.dump(2);
+}
+
+TEST_F(DenialsDenyRead, WriteToADeniedEnvFileAndTheSummary) {
+  RunResult r = sh(Mode::ReadOnly, "echo x > .env; cat .env; echo ok > new");
+  if (landlock()) {
+    EXPECT_EQ(r.code, 71) << r.describe();
+    EXPECT_FALSE(exists(join(ws_, "new"))) << r.describe();
+    return;
+  }
+  EXPECT_EQ(read_file(join(ws_, ".env")), "TOKEN=hunter2\n") << r.describe();
+  EXPECT_EQ(read_file(join(ws_, "new")), "ok\n")
+      << "the workspace must stay writable: " << r.describe();
+  // One line for the rule: the write and the read of the one path.
+  EXPECT_EQ(lines_starting(r.err, std::string("cordon: blocked 2 accesses ") + kEnvRule), 1)
+      << r.describe();
+  EXPECT_EQ(lines_starting(r.err, kBlocked), 1) << r.describe();
+}
+
+TEST_F(DenialsDenyRead, ReadingOtherFilesIsNotReported) {
+  write_file(join(ws_, "notes.txt"), "fine\n");
+  RunResult r;
+  Json j = json_sh(Mode::ReadOnly, "cat notes.txt; cat missing.txt; ls -a > /dev/null", r);
+  if (refused_here(j, r)) return;
+  EXPECT_THAT(j.value("stdout", ""), HasSubstr("fine")) << j.dump(2);
+  expect_none(j, r);
+}
+
 TEST_F(Denials, NetworkOnReportsNothing) {
   RunResult r;
   Json j = json_run(Mode::WorkspaceWriteNetwork, {"bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9"}, r);
