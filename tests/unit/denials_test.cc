@@ -862,3 +862,60 @@ TEST(CallNames, Distinct) {
 
 }  // namespace
 }  // namespace cordon::sandbox
+
+namespace cordon::sandbox {
+namespace {
+
+// Deny-read masks: /ws/src hidden (a MaskDir) with /ws/src/pub bound back, /etc/passwd hidden
+// (a MaskFile). Reads are reported only inside the masks and outside what is bound back.
+TEST(ClassifyDenyRead, ReadsAndWritesOfHiddenPaths) {
+  auto fs = host();
+  fs.add_file("/ws/src/pub/p", "p");
+  RefusalModel m = model(M::Bwrap);
+  m.deny_read = {{"/ws/src", ":project_roots/src"}, {"/etc/passwd", "/etc/passwd"}};
+  m.regranted = {"/ws/src/pub"};
+  auto read = [&](const std::string& path) {
+    Attempt a;
+    a.call = Call::Open;
+    a.path = path;
+    a.flags = 0;  // O_RDONLY
+    return classify(a, m, fs);
+  };
+  auto d = read("/etc/passwd");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->operation, "read");
+  EXPECT_EQ(d->target, "/etc/passwd");
+  EXPECT_EQ(d->rule, "denied by /etc/passwd (deny-read)");
+  d = read("/ws/src/a.txt");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->rule, "denied by :project_roots/src (deny-read)");
+  EXPECT_FALSE(read("/ws/src/pub/p").has_value()) << "bound back by a nested grant";
+  EXPECT_FALSE(read("/ws2/f").has_value()) << "not hidden";
+  EXPECT_FALSE(read("/ws/src").has_value()) << "the mask itself lists empty: no refusal";
+  EXPECT_FALSE(read("/ws/src/missing").has_value()) << "missing on the host too";
+  // A write into the hidden directory, inside a writable root: the mask refuses it.
+  Attempt w;
+  w.call = Call::Open;
+  w.path = "/ws/src/new";
+  w.flags = 0101;  // O_WRONLY | O_CREAT
+  d = classify(w, m, fs);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->operation, "create");
+  EXPECT_EQ(d->rule, "denied by :project_roots/src (deny-read)");
+  // Without masks, a read is never a refusal.
+  m.deny_read.clear();
+  EXPECT_FALSE(read("/etc/passwd").has_value());
+}
+
+TEST(SummaryDenyRead, AccessesPerEntryEachPathOnce) {
+  const std::string rule = "denied by **/*.env (deny-read)";
+  std::vector<Denial> recs = {{"write", "/ws/.env", rule, 1, "/bin/sh", 1},
+                              {"read", "/ws/.env", rule, 1, "/bin/cat", 1},
+                              {"read", "/ws/a/.env", rule, 2, "/bin/cat", 1}};
+  const auto lines = summary_lines(recs, 0, model(M::Bwrap));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "blocked 3 accesses " + rule + ": /ws/.env, /ws/a/.env");
+}
+
+}  // namespace
+}  // namespace cordon::sandbox
