@@ -187,16 +187,6 @@ std::vector<std::string> project_roots(const Context& c) {
   return roots;
 }
 
-// A path as a glob pattern that matches only itself.
-std::string escape_glob(const std::string& path) {
-  std::string out;
-  for (char ch : path) {
-    if (ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out;
-}
-
 // The paths (or, for a glob entry, patterns) one entry stands for, before symlinks are
 // resolved. A project root in a pattern is escaped: its name is no pattern.
 std::vector<std::string> entry_paths(const Context& c, const FsEntry& e,
@@ -227,7 +217,7 @@ std::vector<std::string> entry_paths(const Context& c, const FsEntry& e,
         if (e.path == ".") {
           out.push_back(r);
         } else if (cordon::policy::has_glob_chars(e.path)) {
-          out.push_back(escape_glob(r) + "/" + e.path);
+          out.push_back(cordon::policy::glob_escape(r) + "/" + e.path);
         } else {
           out.push_back(paths::join(r, e.path));
         }

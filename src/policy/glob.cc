@@ -291,6 +291,24 @@ bool has_glob_chars(std::string_view s) {
   return false;
 }
 
+std::string glob_escape(std::string_view literal) {
+  std::string out;
+  for (char c : literal) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string glob_unescape(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) ++i;
+    out += text[i];
+  }
+  return out;
+}
+
 std::string glob_static_prefix(std::string_view absolute_pattern) {
   const bool absolute = !absolute_pattern.empty() && absolute_pattern[0] == '/';
   const auto comps = split_components(absolute_pattern);

@@ -37,6 +37,11 @@ namespace cordon::policy {
 // True when the whole path matches the whole pattern.
 bool glob_match(std::string_view pattern, std::string_view path);
 
+// `literal` as a pattern that matches only itself ('*', '?', '[', ']', '\\' escaped), and
+// the reverse for a pattern without glob characters (each "\\x" becomes x).
+std::string glob_escape(std::string_view literal);
+std::string glob_unescape(std::string_view text);
+
 // True when s holds an unescaped '*', '?', '[' or ']' (an unclosed '[' counts too).
 bool has_glob_chars(std::string_view s);
 

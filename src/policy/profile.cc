@@ -22,24 +22,6 @@ struct Wanted {
   bool keep_link = false;  // a :minimal path such as /bin -> usr/bin: bound as it is
 };
 
-std::string glob_unescape(const std::string& text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size()) ++i;
-    out += text[i];
-  }
-  return out;
-}
-
-std::string glob_escape(const std::string& literal) {
-  std::string out;
-  for (char c : literal) {
-    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 int tie_rank(FsAccess a) {
   return a == FsAccess::None ? 2 : a == FsAccess::Write ? 1 : 0;
 }
