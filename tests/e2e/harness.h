@@ -169,8 +169,8 @@ struct RunOptions {
   bool new_session = false;  // cordon starts without a controlling terminal (like an agent's)
 };
 
-// A shared or exclusive flock on /var/tmp/cordon-e2e-tmpstubs.lock. Every sandboxed run
-// holds it shared; the /tmp stub check holds it exclusively, so no run of these tests (in
+// A shared or exclusive flock on the directory /var/tmp itself (no lock file is left
+// behind). Every sandboxed run holds it shared; the /tmp stub check holds it exclusively, so no run of these tests (in
 // either matrix, in any build dir) has a stub in /tmp at that moment.
 class TmpStubLock {
  public:
