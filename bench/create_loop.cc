@@ -3,8 +3,10 @@
 //   create_loop [--notify-floor] [COUNT]   (default 10000)
 //
 // In the current directory, COUNT times: open("cl-<i>", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC,
-// 0644), write 4 KiB, close; then unlinks the COUNT files. Prints on stdout one line
+// 0644), write 4 KiB, close; then reads each back (open O_RDONLY, read, close); then unlinks
+// the COUNT files. Prints on stdout one line
 //   create_ns=<ns of the create loop> unlink_ns=<ns of the unlink loop> count=<COUNT>
+//   read_ns=<ns of the read loop>
 // (CLOCK_MONOTONIC). Any failed call stops it with a message on stderr and exit status 1,
 // after removing what it made, so that a sandbox that refuses the writes cannot pass for a
 // fast one.
@@ -272,6 +274,20 @@ int main(int argc, char** argv) {
     if (close(fd) != 0) return fail("close", k, k + 1);
   }
   const long long t1 = now_ns();
+  // Read every file back (open O_RDONLY, read, close): the opens a plan with deny-read paths
+  // has watched too.
+  for (long k = 0; k < count; ++k) {
+    name_of(k, name);
+    const int fd = open(name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail("open for reading", k, count);
+    const ssize_t r = read(fd, block, sizeof block);
+    close(fd);
+    if (r != static_cast<ssize_t>(sizeof block)) {
+      if (r >= 0) errno = EIO;
+      return fail("read", k, count);
+    }
+  }
+  const long long t1r = now_ns();
   for (long k = 0; k < count; ++k) {
     name_of(k, name);
     if (unlink(name) != 0) {
@@ -281,7 +297,8 @@ int main(int argc, char** argv) {
     }
   }
   const long long t2 = now_ns();
-  std::printf("create_ns=%lld unlink_ns=%lld count=%ld", t1 - t0, t2 - t1, count);
+  std::printf("create_ns=%lld unlink_ns=%lld count=%ld read_ns=%lld", t1 - t0, t2 - t1r, count,
+              t1r - t1);
   if (floor) {
     uint64_t answered = 0;
     if (!floor_count(fl, answered)) {
