@@ -355,7 +355,10 @@ TEST_F(ExpandGlob, TooManyEntries) {
 TEST_F(ExpandGlob, RootPrefixIsRefused) {
   for (const char* p : {"/**/*.env", "/*.env", "/*/x", "/[a-z]s/x", "//*"}) {
     const std::string msg = error(p);
-    EXPECT_THAT(msg, HasSubstr("'" + std::string(p) + "'"));
+    std::string quoted(1, '\'');  // (not "'" + ...: g++ 12 -O3 warns falsely)
+    quoted += p;
+    quoted += '\'';
+    EXPECT_THAT(msg, HasSubstr(quoted));
     EXPECT_THAT(msg, HasSubstr("whole filesystem"));
   }
 }
