@@ -170,8 +170,8 @@ struct RunOptions {
 };
 
 // A shared or exclusive flock on the directory /var/tmp itself (no lock file is left
-// behind). Every sandboxed run holds it shared; the /tmp stub check holds it exclusively, so no run of these tests (in
-// either matrix, in any build dir) has a stub in /tmp at that moment.
+// behind). Every sandboxed run holds it shared; the /tmp stub check holds it exclusively, so no run
+// of these tests (in either matrix, in any build dir) has a stub in /tmp at that moment.
 class TmpStubLock {
  public:
   explicit TmpStubLock(bool exclusive);
