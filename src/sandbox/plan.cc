@@ -21,14 +21,20 @@ std::string seccomp_arg(SeccompMode mode, bool reads) {
   return std::string(to_string(mode)) + (reads ? ",reads" : "");
 }
 
+std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
+  for (SeccompMode m : {SeccompMode::Baseline, SeccompMode::NetworkOff}) {
+    if (s == to_string(m)) return m;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::pair<SeccompMode, bool>> parse_seccomp_arg(std::string_view s) {
   const std::string_view suffix = ",reads";
   const bool reads = s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
   if (reads) s.remove_suffix(suffix.size());
-  for (SeccompMode m : {SeccompMode::Baseline, SeccompMode::NetworkOff}) {
-    if (s == to_string(m)) return std::pair{m, reads};
-  }
-  return std::nullopt;
+  auto mode = parse_seccomp_mode(s);
+  if (!mode) return std::nullopt;
+  return std::pair{*mode, reads};
 }
 
 std::vector<std::string> apply_env(std::vector<std::string> env,

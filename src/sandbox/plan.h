@@ -24,6 +24,9 @@ enum class SeccompMode {
 const char* to_string(NetworkMode m);
 const char* to_string(SeccompMode m);
 
+// The mode named by to_string(SeccompMode).
+std::optional<SeccompMode> parse_seccomp_mode(std::string_view s);
+
 // The inner stage's seccomp argument: to_string(mode), with ",reads" when the observer
 // watches every open; and back.
 std::string seccomp_arg(SeccompMode mode, bool reads);

@@ -16,12 +16,6 @@ namespace {
 
 }  // namespace
 
-std::optional<SeccompMode> parse_seccomp_mode(std::string_view s) {
-  if (s == to_string(SeccompMode::Baseline)) return SeccompMode::Baseline;
-  if (s == to_string(SeccompMode::NetworkOff)) return SeccompMode::NetworkOff;
-  return std::nullopt;
-}
-
 std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed, bool reads) {
   if (observed && reads) {
     return mode == SeccompMode::Baseline ? std::span<const sock_filter>(kBaselineObservedReads)

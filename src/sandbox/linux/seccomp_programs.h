@@ -6,9 +6,7 @@
 
 #include <linux/filter.h>
 
-#include <optional>
 #include <span>
-#include <string_view>
 
 #include "sandbox/plan.h"
 
@@ -18,9 +16,6 @@ namespace cordon::sandbox::linux {
 // `reads`: of that, the variant that watches every open (for plans with deny-read paths).
 std::span<const sock_filter> seccomp_program(SeccompMode mode, bool observed = false,
                                              bool reads = false);
-
-// The mode named by to_string(SeccompMode), for the inner stage's argv.
-std::optional<SeccompMode> parse_seccomp_mode(std::string_view s);
 
 // Loads the program for `mode` into the calling thread; requires no_new_privs.
 // Async-signal-safe. Returns 0 or errno.
