@@ -29,7 +29,7 @@ FsAccess resolve_access(const std::vector<FsRule>& rules, std::string_view path,
   for (const FsRule& r : rules) {
     if (!paths::is_within(path, r.path)) continue;
     const int d = r.path == "/" ? 0 : paths::depth(r.path);
-    if (d > best_depth || (d == best_depth && tie_rank(r.access) > tie_rank(best->access))) {
+    if (d > best_depth || (d == best_depth && wins_tie(r.access, best->access))) {
       best = &r;
       best_depth = d;
     }
@@ -38,15 +38,23 @@ FsAccess resolve_access(const std::vector<FsRule>& rules, std::string_view path,
   return best != nullptr ? best->access : FsAccess::None;
 }
 
+bool wins_tie(FsAccess a, FsAccess b) {
+  return tie_rank(a) > tie_rank(b);
+}
+
+FsAccess inherited_access(const std::vector<FsRule>& rules, std::string_view path) {
+  std::vector<FsRule> above;
+  for (const FsRule& o : rules) {
+    if (o.path != path && paths::is_within(path, o.path)) above.push_back(o);
+  }
+  return resolve_access(above, path);
+}
+
 bool FsPolicy::has_deny_read() const {
+  // A denial inside an area the command could not read anyway masks nothing.
   return std::any_of(rules.begin(), rules.end(), [this](const FsRule& r) {
-    if (r.access != FsAccess::None || r.path == "/") return false;
-    // A denial inside an area the command could not read anyway masks nothing.
-    std::vector<FsRule> above;
-    for (const FsRule& o : rules) {
-      if (o.path != r.path && paths::is_within(r.path, o.path)) above.push_back(o);
-    }
-    return resolve_access(above, r.path) != FsAccess::None;
+    return r.access == FsAccess::None && r.path != "/" &&
+           inherited_access(rules, r.path) != FsAccess::None;
   });
 }
 

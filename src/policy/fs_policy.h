@@ -53,6 +53,12 @@ struct FsPolicy {
 FsAccess resolve_access(const std::vector<FsRule>& rules, std::string_view path,
                         const FsRule** winner = nullptr);
 
+// The access `path` would have without a rule of its own: from the rules strictly above it.
+FsAccess inherited_access(const std::vector<FsRule>& rules, std::string_view path);
+
+// Which of two accesses wins a tie of depth: none > write > read.
+bool wins_tie(FsAccess a, FsAccess b);
+
 // The policy of a legacy sandbox mode: "/" readable, the writable roots writable and their
 // protected paths read-only.
 FsPolicy legacy_fs_policy(WritableRootsResult roots);

@@ -22,10 +22,6 @@ struct Wanted {
   bool keep_link = false;  // a :minimal path such as /bin -> usr/bin: bound as it is
 };
 
-int tie_rank(FsAccess a) {
-  return a == FsAccess::None ? 2 : a == FsAccess::Write ? 1 : 0;
-}
-
 class Compiler {
  public:
   Compiler(const config::EffectiveConfig& cfg, const char* tmpdir, const FileSystem& fs)
@@ -169,7 +165,7 @@ class Compiler {
                            [&](const FsRule& o) { return o.path == r.path; });
     if (it == out_.rules.end()) {
       out_.rules.push_back(std::move(r));
-    } else if (tie_rank(r.access) > tie_rank(it->access)) {
+    } else if (wins_tie(r.access, it->access)) {
       *it = std::move(r);
     }
   }

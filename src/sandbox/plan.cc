@@ -75,14 +75,6 @@ Result<std::vector<MountOp>> mounts_for(const policy::FsPolicy& fs) {
   // "/" read-only, made writable again by its own rule when it is a writable root.
   const FsAccess root = policy::resolve_access(fs.rules, "/");
   out.push_back({root == FsAccess::None ? MountOp::Kind::EmptyRoot : MountOp::Kind::RoBind, "/"});
-  // The access each path has from the rules above it: what its own rule changes.
-  auto inherited = [&fs](const FsRule& r) {
-    std::vector<FsRule> above;
-    for (const FsRule& o : fs.rules) {
-      if (o.path != r.path && paths::is_within(r.path, o.path)) above.push_back(o);
-    }
-    return policy::resolve_access(above, r.path);
-  };
   // Shallow paths first, so a deeper rule is never covered by a shallower one's mount; at
   // equal depth the read-write binds go last. Fresh /dev and /proc follow (a writable "/"
   // must not bring back the host's), and paths inside /dev or /proc (such as /dev/shm) go
@@ -98,7 +90,8 @@ Result<std::vector<MountOp>> mounts_for(const policy::FsPolicy& fs) {
         if (r.access == FsAccess::Write) ops.push_back({MountOp::Kind::Bind, "/"});
         continue;
       }
-      const FsAccess above = inherited(r);
+      // What the rule changes: the access its path has from the rules above it.
+      const FsAccess above = policy::inherited_access(fs.rules, r.path);
       const bool file = r.type != FileType::Directory && r.type != FileType::Symlink;
       switch (r.access) {
         case FsAccess::Write:
