@@ -173,10 +173,8 @@ class Compiler {
   Status concrete(const Wanted& w) {
     std::string path = w.path;
     FileType type = fs_.lstat_type(path);
-    if (w.keep_link && type == FileType::Symlink && !link_target_plain(path)) {
-      type = FileType::Missing;  // resolved like any other path below
-    }
-    if (!w.keep_link || type != FileType::Symlink) {
+    const bool kept_link = w.keep_link && type == FileType::Symlink && link_target_plain(path);
+    if (!kept_link) {
       auto c = canonical(w.path, w.rule, w.origin);
       if (!c) return c.error();
       path = *c;
